@@ -284,7 +284,10 @@ static inline bool tdx_status_is_kvm_busy(tdx_status_t s)
 {
 	return (s & TDX_SEAMCALL_STATUS_MASK) == TDX_OPERAND_BUSY;
 }
-/* Renders "TDX_OPERAND_BUSY|SEPT_TREE" style text into buf; returns buf. */
+/* Renders "TDX_OPERAND_BUSY|SEPT_TREE" style text into buf; returns buf.  Codes
+ * whose operand field is not an operand ID say what it is (§2.3):
+ * "TDX_PAGE_ALREADY_ACCEPTED|level 1 (2M)", "TDX_INCONSISTENT_MSR|MSR 0x3B
+ * (IA32_TSC_ADJUST)", and "TDX_SW_ERROR|trap 14" for a Linux software code. */
 const char *tdx_status_format(tdx_status_t s, char *buf, unsigned len);
 
 #endif

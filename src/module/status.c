@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Status-code and operand-ID tables (reference tdx-module-1.5.md §2, §8; linux-kvm-tdx.md §4). */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -32,17 +33,20 @@ static struct tdx_status_info table[] = {
 };
 #define NCODES (sizeof(table) / sizeof(table[0]))
 
-static int origins_ready;
+static pthread_once_t origins_once = PTHREAD_ONCE_INIT;
+
+static void fill_origins(void)
+{
+	for (unsigned i = 0; i < NCODES; i++)
+		table[i].origin = origin_of(table[i].name);
+}
 
 static void init_origins(void)
 {
-	/* Derived once from the name lists above; idempotent and race-free in effect
-	 * because every writer stores the same values. */
-	if (__atomic_load_n(&origins_ready, __ATOMIC_ACQUIRE))
-		return;
-	for (unsigned i = 0; i < NCODES; i++)
-		table[i].origin = origin_of(table[i].name);
-	__atomic_store_n(&origins_ready, 1, __ATOMIC_RELEASE);
+	/* Derived once from the name lists above.  pthread_once: two threads filling
+	 * the table at the same time, while a third reads it, is a data race even if
+	 * they store the same values (the library is used from many threads). */
+	pthread_once(&origins_once, fill_origins);
 }
 
 const struct tdx_status_info *tdx_status_table(unsigned *count)
@@ -166,6 +170,19 @@ int tdx_operand_by_name(const char *name)
 	return -1;
 }
 
+#define MSR_IA32_TSC_ADJUST 0x3Bu /* the MSR named by §2.3's example */
+
+/* Size names of the SEPT levels that TDG.MEM.PAGE.ACCEPT reports (§2.3). */
+static const char *level_size(uint32_t level)
+{
+	switch (level) {
+	case 0: return "4K";
+	case 1: return "2M";
+	case 2: return "1G";
+	default: return NULL;
+	}
+}
+
 const char *tdx_status_format(tdx_status_t s, char *buf, unsigned len)
 {
 	const struct tdx_status_info *info = tdx_status_lookup(s);
@@ -174,7 +191,32 @@ const char *tdx_status_format(tdx_status_t s, char *buf, unsigned len)
 		return buf;
 	}
 	uint32_t op = tdx_status_operand(s);
-	if (info->origin == TDX_ORIGIN_LINUX_SW || op == 0) {
+	/* Software codes: the low bits are a trap number (TDX_SW_ERROR | trap) or part
+	 * of the code itself (SEAMCALL_UD/GP/VMFAILINVALID, matched exactly). */
+	if (info->origin == TDX_ORIGIN_LINUX_SW) {
+		if (info->value == TDX_SW_ERROR && op != 0)
+			snprintf(buf, len, "%s|trap %u", info->name, op);
+		else
+			snprintf(buf, len, "%s", info->name);
+		return buf;
+	}
+	/* §2.3: these codes carry a SEPT level or an MSR address, not an operand ID. */
+	if (info->value == TDX_PAGE_ALREADY_ACCEPTED || info->value == TDX_PAGE_SIZE_MISMATCH) {
+		const char *size = level_size(op);
+		if (size)
+			snprintf(buf, len, "%s|level %u (%s)", info->name, op, size);
+		else
+			snprintf(buf, len, "%s|level %u", info->name, op);
+		return buf;
+	}
+	if (info->value == TDX_INCONSISTENT_MSR || info->value == TDX_INCORRECT_MSR_VALUE) {
+		if (op == MSR_IA32_TSC_ADJUST)
+			snprintf(buf, len, "%s|MSR 0x3B (IA32_TSC_ADJUST)", info->name);
+		else
+			snprintf(buf, len, "%s|MSR 0x%X", info->name, op);
+		return buf;
+	}
+	if (op == 0) {
 		snprintf(buf, len, "%s", info->name);
 		return buf;
 	}
