@@ -104,8 +104,10 @@ enum tdxsim_via {
 	TDXSIM_VIA_REG,          /* explicit HPA in a register: PAMT-X walk 1G sh -> 2M sh -> leaf */
 	TDXSIM_VIA_TDVPR_OWNER,  /* implicit: the TDR owning the locked TDVPR (PAMT-I, leaf only) */
 	TDXSIM_VIA_PAGE_OWNER,   /* implicit: the TDR owning the locked page (RECLAIM) */
-	TDXSIM_VIA_SEPT_LEAF,    /* implicit: the page mapped by the locked SEPT leaf entry */
-	TDXSIM_VIA_SEPT_CHILD,   /* implicit: the child SEPT page of the locked non-leaf entry */
+	TDXSIM_VIA_SEPT_LEAF,    /* implicit: the page mapped by the locked SEPT leaf entry
+	                          * (PROMOTE: the range its 512 child leaves map) */
+	TDXSIM_VIA_SEPT_CHILD,   /* implicit: the child SEPT page of the locked non-leaf entry
+	                          * (step vm > 0: that L2 VM's aliased SEPT page) */
 };
 
 /* Page size of a PAMT lock's leaf. */
@@ -122,6 +124,22 @@ enum tdxsim_hold {
 	TDXSIM_HOLD_LEAF,              /* released at leaf completion, reverse order */
 	TDXSIM_HOLD_UNTIL_TD_EXIT,     /* TDH.VP.ENTER: TDVPR, TDR held while the guest runs */
 	TDXSIM_HOLD_UNTIL_GUEST_ENTRY, /* TDH.VP.ENTER zero-step: tree ex until VM entry */
+};
+
+/* TD operational states (reference §7.2); bit i of tdxsim_leaf.op_states is state i. */
+enum tdxsim_op_state {
+	TDXSIM_OPS_UNINITIALIZED = 0,
+	TDXSIM_OPS_INITIALIZED = 1,
+	TDXSIM_OPS_RUNNABLE = 2,
+	TDXSIM_OPS_LIVE_EXPORT = 3,
+	TDXSIM_OPS_PAUSED_EXPORT = 4,
+	TDXSIM_OPS_POST_EXPORT = 5,
+	TDXSIM_OPS_MEMORY_IMPORT = 6,
+	TDXSIM_OPS_STATE_IMPORT = 7,
+	TDXSIM_OPS_POST_IMPORT = 8,
+	TDXSIM_OPS_LIVE_IMPORT = 9,
+	TDXSIM_OPS_FAILED_IMPORT = 10,
+	TDXSIM_OPS__COUNT
 };
 
 /* Page types (reference §6). Bit i of a pt mask means page type i. */
@@ -150,7 +168,8 @@ struct tdxsim_step {
 	bool free_range;                /* PAMT 2M: all 512 children must be PT_NDA (AUG, §1.6) */
 	enum tdxsim_hold hold;
 	int busy_operand;               /* override of the resource's operand ID, -1 if none */
-	int also[4];                    /* PAMT: other resources this page may be (RECLAIM), -1 ends */
+	int also[4];                    /* PAMT: other resources this page may be (RECLAIM);
+	                                 * up to 4, unused entries are -1 */
 
 	/* CHECK / WALK / BODY: a named C function; LOCK/any: a named condition */
 	char fn[TDXSIM_NAME_MAX];       /* check/walk/body name, "" for locks */
@@ -159,6 +178,16 @@ struct tdxsim_step {
 	unsigned nargs;
 	int fn_id;                      /* resolved by the module registry, -1 if none */
 	int when_id;                    /* resolved condition, -1 = always */
+
+	/* Added after the first cut (docs/lock-table.md "step fields"). */
+	int vm;                         /* L2 VM index 1..3 this step concerns, 0 = L1 (SEPT.ADD/
+	                                 * SEPT.REMOVE v1 L2 pages); read by conditions and vias */
+	int releases[4];                /* BODY: locks (indices into res) whose word the body's
+	                                 * commit store also releases, e.g. the SEPT entry lock
+	                                 * cleared by AUG's 64-bit PENDING write; unused = -1 */
+	char undo[TDXSIM_NAME_MAX];     /* BODY: body to run if the leaf fails after this step
+	                                 * (VP.ENTER refcount revert), "" = none */
+	int undo_id;                    /* resolved undo body, -1 = none */
 };
 
 struct tdxsim_leaf {
@@ -166,7 +195,9 @@ struct tdxsim_leaf {
 	unsigned number;                /* leaf number, RAX[15:0] */
 	enum tdxsim_side side;
 	unsigned max_version;           /* highest leaf version accepted (§3) */
-	uint32_t op_states;             /* bit i: op_state i allowed (§7.2); 0 = not consulted */
+	uint32_t op_states;             /* bit i: op_state i allowed by the module's lookup table
+	                                 * (§7.2); consulted only by an op_state_allowed check;
+	                                 * 0 = the leaf is not in the table */
 	struct tdxsim_step *steps;
 	unsigned nsteps;
 	char *doc;
@@ -199,6 +230,28 @@ const char *tdxsim_scope_name(enum tdxsim_scope s);
 const char *tdxsim_mode_name(enum tdxsim_mode m);
 const char *tdxsim_hold_name(enum tdxsim_hold h);
 const char *tdxsim_page_type_name(enum tdxsim_page_type pt);
+const char *tdxsim_backing_name(enum tdxsim_backing b);
+const char *tdxsim_lock_field_name(enum tdxsim_lock_field f);   /* "tdcs.op_state_lock" */
+const char *tdxsim_side_name(enum tdxsim_side s);
+const char *tdxsim_busy_report_name(enum tdxsim_busy_report b);
+const char *tdxsim_step_kind_name(enum tdxsim_step_kind k);
+const char *tdxsim_via_name(enum tdxsim_via v);
+const char *tdxsim_pamt_size_name(enum tdxsim_pamt_size s);
+const char *tdxsim_op_state_name(enum tdxsim_op_state s);      /* "RUNNABLE" */
+/* Inverses: the enum value for the exact name used in the table file, -1 if unknown. */
+int tdxsim_lock_kind_by_name(const char *name);
+int tdxsim_scope_by_name(const char *name);
+int tdxsim_mode_by_name(const char *name);                      /* "sh", "ex" */
+int tdxsim_hold_by_name(const char *name);
+int tdxsim_page_type_by_name(const char *name);                 /* "PT_NDA" */
+int tdxsim_backing_by_name(const char *name);
+int tdxsim_lock_field_by_name(const char *name);
+int tdxsim_side_by_name(const char *name);
+int tdxsim_busy_report_by_name(const char *name);
+int tdxsim_step_kind_by_name(const char *name);
+int tdxsim_via_by_name(const char *name);
+int tdxsim_pamt_size_by_name(const char *name);
+int tdxsim_op_state_by_name(const char *name);
 
 /* Default table and VMM profile paths (data/ in the source tree, or $TDXSIM_DATA). */
 const char *tdxsim_data_dir(void);
