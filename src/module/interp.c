@@ -477,6 +477,19 @@ enum tdxsim_step_result mod_leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_e
 		if (x->pc >= L->nsteps)
 			return complete(m, x);
 		const struct tdxsim_step *st = &L->steps[x->pc];
+		if (x->pc + 1u == L->nsteps && x->sub == 0) {
+			/* TDH.VP.ENTER step 18: a lock held until guest entry (the SEPT tree
+			 * under zero-step) is released right before the last step (§3). */
+			for (int i = (int)x->nheld - 1; i >= 0; i--) {
+				if (x->held[i].hold != TDXSIM_HOLD_UNTIL_GUEST_ENTRY)
+					continue;
+				struct tdxsim_held_lock h = x->held[i];
+				memmove(&x->held[i], &x->held[i + 1], (x->nheld - (unsigned)i - 1) * sizeof(h));
+				x->nheld--;
+				mod_release_held(m, x, &h);
+				return TDXSIM_STEP_RAN;
+			}
+		}
 		if (x->sub == 0 && st->when_id >= 0 && !cond_fns[st->when_id](m, x)) {
 			x->pc++;
 			continue;
