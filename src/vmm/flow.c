@@ -51,6 +51,15 @@ enum flow_ret flow_seamcall_step(struct flow_ctx *c)
 	c->acted = 1;
 	if (r == TDXSIM_STEP_RAN)
 		return FLOW_RAN;
+	if (r == TDXSIM_STEP_ENTERED)
+		c->s->guest_mode = 1; /* the engine now runs the guest; see FLOW_VP_ENTER */
 	c->fr->status = c->s->host.regs.r[OPERAND_ID_RAX];
 	return FLOW_DONE;
+}
+
+void flow_bad_pc(struct flow_ctx *c)
+{
+	fprintf(stderr, "tdxsim: internal invariant: flow %u of actor %u resumed at unknown label %u\n",
+		(unsigned)c->fr->fn, c->actor_id, (unsigned)c->fr->pc);
+	abort();
 }

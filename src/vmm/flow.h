@@ -61,7 +61,9 @@ struct flow_frame {
  * guest's TDCALL or the TD exit). */
 struct flow_stack {
 	uint8_t depth;
-	uint8_t pad[7];
+	uint8_t guest_mode;         /* host stack: its TDH.VP.ENTER entered the guest; the
+	                             * engine runs the guest until the TD exit completes it */
+	uint8_t pad[6];
 	struct flow_frame fr[FLOW_MAX_DEPTH];
 	struct tdxsim_leaf_exec host;
 	struct tdxsim_leaf_exec guest;
@@ -92,58 +94,63 @@ void flow_push(struct flow_ctx *c, unsigned fn, uint64_t a0, uint64_t a1, uint64
 /* Pop with a return value (the caller continues in this step). */
 void flow_pop(struct flow_ctx *c, int64_t value);
 
-#define FLOW_BEGIN(c) switch ((c)->fr->pc) { case 0:
+#define FLOW_BEGIN(c) switch ((c)->fr->pc) { default: flow_bad_pc(c); case 0:
 #define FLOW_END(c)                                                                    \
 	}                                                                                  \
 	flow_pop((c), 0);                                                                  \
 	return (c)->s->depth ? flow_run(c) : FLOW_DONE
 
-/* Labels: each macro use needs up to two distinct resume points. */
-#define FLOW_L0 (__LINE__ * 2)
-#define FLOW_L1 (__LINE__ * 2 + 1)
+/* Resume labels: every macro use takes fresh values from __COUNTER__ (captured
+ * once as a macro argument, so nested macros never collide); 0 is the entry. */
+#define FLOW_LABEL(n) ((n) + 1)
 
 /* If this step already did its visible action, end it here and resume at this
- * point in the next step. */
+ * point in the next one. */
 #define FLOW_SYNC_AT(c, label)                                                         \
 	(c)->fr->pc = (label);                                                             \
+	__attribute__((fallthrough));                                                      \
 	case (label):                                                                      \
 		if ((c)->acted)                                                            \
 			return FLOW_RAN
 
 /* End the current step; resume after this point in the next one. */
-#define FLOW_YIELD(c)                                                                  \
+#define FLOW_YIELD(c) FLOW_YIELD_((c), FLOW_LABEL(__COUNTER__))
+#define FLOW_YIELD_(c, L)                                                              \
 	do {                                                                               \
-		(c)->fr->pc = FLOW_L0;                                                     \
+		(c)->fr->pc = (L);                                                         \
 		return FLOW_RAN;                                                           \
-	case FLOW_L0:;                                                                     \
+	case (L):;                                                                         \
 	} while (0)
 
 /* The statements that follow read or write VMM state other actors can see: this
  * is the step's visible action (ends the previous step first if needed). */
-#define FLOW_SHARED(c)                                                                 \
+#define FLOW_SHARED(c) FLOW_SHARED_((c), FLOW_LABEL(__COUNTER__))
+#define FLOW_SHARED_(c, L)                                                             \
 	do {                                                                               \
-		FLOW_SYNC_AT(c, FLOW_L0);                                                  \
+		FLOW_SYNC_AT(c, L);                                                        \
 		(c)->acted = 1;                                                            \
 	} while (0)
 
 /* Block (no visible effect) until cond holds; evaluating cond reads shared state,
  * so it is the step's visible action. */
-#define FLOW_WAIT_UNTIL(c, cond)                                                       \
+#define FLOW_WAIT_UNTIL(c, cond) FLOW_WAIT_UNTIL_((c), (cond), FLOW_LABEL(__COUNTER__))
+#define FLOW_WAIT_UNTIL_(c, cond, L)                                                   \
 	do {                                                                               \
-		FLOW_SYNC_AT(c, FLOW_L0);                                                  \
+		FLOW_SYNC_AT(c, L);                                                        \
 		if (!(cond))                                                               \
 			return FLOW_BLOCKED;                                               \
 		(c)->acted = 1;                                                            \
 	} while (0)
 
 /* Call a sub-flow; its first step runs now.  The result is in (c)->fr->ret. */
-#define FLOW_CALL(c, id, a0, a1, a2, a3)                                               \
+#define FLOW_CALL(c, id, a0, a1, a2, a3) FLOW_CALL_((c), (id), (a0), (a1), (a2), (a3), FLOW_LABEL(__COUNTER__))
+#define FLOW_CALL_(c, id, a0, a1, a2, a3, L)                                           \
 	do {                                                                               \
-		(c)->fr->pc = FLOW_L0;                                                     \
+		(c)->fr->pc = (L);                                                         \
 		flow_push((c), (id), (uint64_t)(a0), (uint64_t)(a1), (uint64_t)(a2),       \
 			  (uint64_t)(a3));                                                 \
 		return flow_run(c);                                                        \
-	case FLOW_L0:;                                                                     \
+	case (L):;                                                                         \
 	} while (0)
 
 #define FLOW_RETURN(c, v)                                                              \
@@ -155,11 +162,13 @@ void flow_pop(struct flow_ctx *c, int64_t value);
 /* Issue a SEAMCALL on this actor's LP and step it to completion, one module step
  * per scheduler step.  Afterwards (c)->fr->status = RAX and (c)->s->host.regs =
  * the output registers.  For TDH.VP.ENTER the macro completes when the guest has
- * been entered (status TDXSIM_STATUS_ENTERED); the VMM layer then runs the guest
- * until the TD exit completes the call. */
+ * been entered (status TDXSIM_STATUS_ENTERED); use FLOW_VP_ENTER. */
 #define FLOW_SEAMCALL(c, leafv, rcx, rdx, r8, r9)                                      \
+	FLOW_SEAMCALL_((c), (leafv), (rcx), (rdx), (r8), (r9), FLOW_LABEL(__COUNTER__),     \
+		       FLOW_LABEL(__COUNTER__))
+#define FLOW_SEAMCALL_(c, leafv, rcx, rdx, r8, r9, L0, L1)                             \
 	do {                                                                               \
-		FLOW_SYNC_AT(c, FLOW_L0);                                                  \
+		FLOW_SYNC_AT(c, L0);                                                       \
 		{                                                                          \
 			struct tdxsim_regs regs_ = { { 0 } };                              \
 			regs_.r[OPERAND_ID_RAX] = (leafv);                                 \
@@ -169,12 +178,25 @@ void flow_pop(struct flow_ctx *c, int64_t value);
 			regs_.r[OPERAND_ID_R9] = (r9);                                     \
 			flow_seamcall_begin((c), &regs_);                                  \
 		}                                                                          \
-		FLOW_SYNC_AT(c, FLOW_L1);                                                  \
+		FLOW_SYNC_AT(c, L1);                                                       \
 		if (flow_seamcall_step(c) == FLOW_RAN)                                     \
 			return FLOW_RAN;                                                   \
 	} while (0)
 
+/* TDH.VP.ENTER: enter, let the engine run the guest until the TD exit completes
+ * the call, then continue with (c)->fr->status = VP.ENTER's RAX and the exit
+ * registers in (c)->s->host.regs. */
+#define FLOW_VP_ENTER(c, tdvpr, flags)                                                 \
+	do {                                                                               \
+		FLOW_SEAMCALL(c, 0, (tdvpr) | (flags), 0, 0, 0);                           \
+		if ((c)->fr->status == TDXSIM_STATUS_ENTERED) {                            \
+			FLOW_YIELD(c);                                                     \
+			(c)->fr->status = (c)->s->host.regs.r[OPERAND_ID_RAX];             \
+		}                                                                          \
+	} while (0)
+
 /* Helpers behind the macros (flow.c). */
+void flow_bad_pc(struct flow_ctx *c) __attribute__((noreturn));
 void flow_seamcall_begin(struct flow_ctx *c, const struct tdxsim_regs *regs);
 /* One module step of the SEAMCALL in flight (sets c->acted).  Returns FLOW_RAN
  * while the leaf needs more steps, else FLOW_DONE with c->fr->status set; the
