@@ -15,12 +15,13 @@ err() { echo "FAIL: $*" >&2; fail=1; }
 # expect_block FILE LINE... : the lines appear consecutively, exactly, in FILE.
 expect_block() {
 	local file=$1; shift
-	python3 - "$file" "$@" <<'PY' || { err "block not found in $file:"; printf '    %s\n' "$@" >&2; }
-import sys
-lines = open(sys.argv[1]).read().split("\n")
-want = sys.argv[2:]
-sys.exit(0 if any(lines[i:i + len(want)] == want for i in range(len(lines))) else 1)
-PY
+	printf '%s\n' "$@" >"$tmp/want"
+	awk 'NR == FNR { w[++n] = $0; next } { l[++m] = $0 }
+	     END { for (i = 1; i + n - 1 <= m; i++) { ok = 1
+	                 for (j = 1; j <= n; j++) if (l[i + j - 1] != w[j]) { ok = 0; break }
+	                 if (ok) exit 0 }
+	           exit 1 }' "$tmp/want" "$file" ||
+		{ err "block not found in $file:"; printf '    %s\n' "$@" >&2; }
 }
 # section FILE START END: the lines between two headers (exclusive).
 section() { sed -n "/^$2/,/^$3/p" "$1"; }
