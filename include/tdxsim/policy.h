@@ -5,7 +5,7 @@
  * every decision point and carries out the action.  Built-ins: kvm-6.16,
  * kvm-6.19, sept-retry-v1, eagain-kick-first, retry16, zero-tolerance,
  * spec-retry (docs/policy.md cites the source of each); user policies load from
- * YAML (data/policies/*.yaml, same format).
+ * YAML (data/policies/NAME.yaml, same format).
  */
 #ifndef TDXSIM_POLICY_H
 #define TDXSIM_POLICY_H
