@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guest/guest.h"
 #include "vmm/vmm.h"
@@ -34,3 +35,5 @@ __attribute__((weak)) void guest_program_start(struct flow_ctx *c, enum guest_pr
 __attribute__((weak)) enum flow_ret guest_vcpu_step(struct flow_ctx *c, struct flow_stack *h,
 						    unsigned vm, unsigned vcpu)
 { (void)c; (void)h; (void)vm; (void)vcpu; missing("the guest model"); }
+__attribute__((weak)) void guest_progress(const void *guest, struct guest_progress *out)
+{ (void)guest; memset(out, 0, sizeof(*out)); }
