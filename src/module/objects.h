@@ -218,7 +218,8 @@ struct td_obj {
 	_Atomic uint32_t num_vcpus;
 	_Atomic uint32_t num_assoc_vcpus;
 	uint32_t max_vcpus;
-	uint64_t hp_lock_timeout;       /* TSC ticks (1 tick = 1 ns of virtual time) */
+	_Atomic uint64_t hp_lock_timeout; /* TSC ticks (1 tick = 1 ns); MNG.WR writes it under
+	                                 * TDR-sh while guest TDCALLs read it */
 	uint64_t mrtd;                  /* measurement (xxh64 chain standing in for SHA-384) */
 	uint64_t attributes;
 };

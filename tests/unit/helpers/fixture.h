@@ -47,7 +47,16 @@ enum { LVL_PT = 0, LVL_PD = 1, LVL_PDPT = 2, LVL_PML4 = 3 };
 #define GPA_LEVEL(gpa, level) (((uint64_t)(gpa) & ~0xFFFull) | (uint64_t)(level))
 
 #define FX_MAX_VCPUS 8
+#define FX_MAX_TDVPX 8                     /* TDVPX pages recorded per vCPU */
 #define FX_GLOBAL_HKID 1
+
+/* Shared (non-TDX) memory below the emulated TDX memory: the SYS.CONFIG TDMR_INFO
+ * array, PAGE.ADD's source page and MNG.INIT's TD_PARAMS.  The emulator reads none
+ * of them; only their addresses are checked. */
+#define FX_SHARED_PAGE(i) (0x100000ull + (uint64_t)(i) * 4096)
+#define FX_TDMR_INFO_PA FX_SHARED_PAGE(0)
+#define FX_SOURCE_PA FX_SHARED_PAGE(1)
+#define FX_TD_PARAMS_PA FX_SHARED_PAGE(2)
 
 struct fx {
 	struct tdxsim_table *table;
@@ -63,7 +72,7 @@ struct fx_td {
 	unsigned hkid;
 	unsigned nvcpus;
 	uint64_t tdvpr[FX_MAX_VCPUS];
-	uint64_t tdvpx[FX_MAX_VCPUS][4];
+	uint64_t tdvpx[FX_MAX_VCPUS][FX_MAX_TDVPX];
 	unsigned ntdvpx[FX_MAX_VCPUS];
 	unsigned vcpu_lp[FX_MAX_VCPUS];    /* LP each vCPU was initialized/entered on */
 };
@@ -88,6 +97,14 @@ void fx_expect(struct fx *f, tdx_status_t expect, unsigned lp, uint64_t leaf, ui
 tdx_status_t fx_tdcall(struct fx *f, struct fx_td *td, unsigned v, uint64_t leaf, uint64_t rcx,
 		       uint64_t rdx, uint64_t r8, bool *exited, struct tdxsim_regs *exit_regs);
 void fx_assert_status(tdx_status_t got, tdx_status_t expect, const char *what);
+/* fx_expect and fx_assert_status report the caller's file and line. */
+void fx_expect_at(const char *file, int line, struct fx *f, tdx_status_t expect, unsigned lp,
+		  uint64_t leaf, uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t r9,
+		  struct tdxsim_regs *out);
+void fx_assert_status_at(const char *file, int line, tdx_status_t got, tdx_status_t expect,
+			 const char *what);
+#define fx_expect(...) fx_expect_at(__FILE__, __LINE__, __VA_ARGS__)
+#define fx_assert_status(...) fx_assert_status_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Platform bring-up: SYS.INIT, LP.INIT on every LP, SYS.CONFIG (global HKID
  * FX_GLOBAL_HKID), SYS.KEY.CONFIG on one LP of each package, TDMR.INIT until
@@ -121,6 +138,32 @@ void fx_begin(struct fx *f, struct tdxsim_leaf_exec *x, unsigned lp, uint64_t le
 	      uint64_t rdx, uint64_t r8, uint64_t r9);
 void fx_step_until_holds(struct fx *f, struct tdxsim_leaf_exec *x, const char *res, int mode);
 tdx_status_t fx_finish(struct fx *f, struct tdxsim_leaf_exec *x);
+
+/* --- extensions ------------------------------------------------------------------ */
+
+struct tdxsim_mod;
+/* The emulated module inside the world (for assertions on module state). */
+struct tdxsim_mod *fx_mod(struct fx *f);
+/* The first LP of a package (LP i is in package i * n_pkgs / n_lps). */
+unsigned fx_lp_of_pkg(struct fx *f, unsigned pkg);
+/* The pieces of fx_td_create: MNG.CREATE + MNG.KEY.CONFIG on every package
+ * (-> TD_KEYS_CONFIGURED); n more MNG.ADDCX; MNG.INIT with MAX_VCPUS = FX_MAX_VCPUS. */
+void fx_td_create_keys(struct fx *f, struct fx_td *td, unsigned hkid);
+void fx_td_add_tdcx(struct fx *f, struct fx_td *td, unsigned n);
+void fx_td_init(struct fx *f, struct fx_td *td);
+/* Index of the TD object behind td's TDR. */
+unsigned fx_td_index(struct fx *f, const struct fx_td *td);
+/* Teardown up to TD_TEARDOWN: VP.FLUSH of every vCPU on its LP, MNG.VPFLUSHDONE,
+ * PHYMEM.CACHE.WB (start + resumes) on one LP of every package, MNG.KEY.FREEID. */
+void fx_td_teardown(struct fx *f, struct fx_td *td);
+
+/* Whether the leaves a scenario needs exist yet: runs scenario on a fresh fixture
+ * (same table and config) in a child process and returns false only if it hit a
+ * registry function that is still a scaffolding stub ("not implemented yet").
+ * Any other failure returns true, so that the test itself runs and fails.
+ * FX_REQUIRE skips the calling cmocka test when the leaves are missing. */
+bool fx_implemented(struct fx *f, void (*scenario)(struct fx *f));
+#define FX_REQUIRE(f, scenario) do { if (!fx_implemented((f), (scenario))) { fx_free(f); skip(); } } while (0)
 
 /* Operands for assertions. */
 #define BUSY(op) (TDX_OPERAND_BUSY | (uint64_t)(op))
