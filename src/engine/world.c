@@ -8,6 +8,7 @@
 #include "engine/world_internal.h"
 #include "module/interp.h"
 #include "module/sept_walk.h"
+#include "module/vcpu.h"
 
 #define WORLD_MAGIC 0x574F524Cu /* "WORL" */
 
@@ -235,12 +236,9 @@ bool tdxsim_guest_access(struct tdxsim_world *w, uint64_t tdvpr_hpa, uint64_t gp
 	v->guest_rip = rip;
 	if (!sept_gpa_is_private(m, v->td, gpa))
 		return true; /* shared memory: the shared EPT is the VMM's business */
-	struct sept_walk sw;
-	sept_walk(m, v->td, gpa, 0, &sw);
-	enum sept_state s = sept_state_of(sw.entry);
-	if (!(sw.entry & SEPT_PS) && sw.level != 0)
-		return false;
-	if (write)
-		return s == SEPT_MAPPED || s == SEPT_EXPORTED_DIRTY;
-	return sept_state_guest_accessible_leaf(s);
+	/* The hardware walk of the Secure EPT: the rights are the AND of every level's
+	 * R/W/X bits, so the same walk as the zero-step filter's gpa_translate (§4).
+	 * A violation on an entry with SVE clear would be a #VE inside the guest rather
+	 * than a TD exit; the API has no way to say so and reports it as a fault. */
+	return vcpu_gpa_translate(m, v->td, gpa, write ? SEPT_W : SEPT_R) == VCPU_XLATE_OK;
 }

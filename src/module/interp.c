@@ -234,9 +234,13 @@ static enum tdxsim_step_result finish(struct tdxsim_mod *m, struct tdxsim_leaf_e
 		x->status = TDX_SEAMCALL_VMFAILINVALID;
 		x->regs.r[OPERAND_ID_RAX] = x->status;
 	}
-	if (x->side == TDXSIM_SIDE_GUEST && x->leaf >= 0 && guest_postprocess(m, x)) {
+	if (x->side == TDXSIM_SIDE_GUEST && x->leaf >= 0) {
+		bool exits = guest_postprocess(m, x);
+		/* §1.7: the guest sees the rewritten status (BUSY, never BUSY_HOST_PRIORITY)
+		 * whether or not the TDCALL ends in a TD exit. */
 		x->regs.r[OPERAND_ID_RAX] = x->status;
-		return TDXSIM_STEP_TD_EXIT;
+		if (exits)
+			return TDXSIM_STEP_TD_EXIT;
 	}
 	return TDXSIM_STEP_DONE;
 }

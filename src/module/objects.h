@@ -158,6 +158,9 @@ struct lp_state {
 	uint8_t lp_is_init;             /* TDH.SYS.LP.INIT done on this LP */
 	uint8_t pkg;                    /* physical package */
 	uint8_t limit_cpuid_maxval;     /* misc-enable bit: MNG.INIT/VP.ENTER refuse */
+	uint8_t monitor_fsm_disabled;   /* IA32_MISC_ENABLE.ENABLE_MONITOR_FSM clear (VP.ENTER
+	                                 * step 12 knob; 0 = enabled, as on real platforms) */
+	uint8_t pad_lp[3];
 	uint32_t last_vcpu;             /* vCPU last entered here, for IBPB; VCPU_NO_LP none */
 	uint64_t tsc_adjust;            /* IA32_TSC_ADJUST as the module sees it */
 };
@@ -212,7 +215,7 @@ struct td_obj {
 	_Atomic uint8_t op_state;       /* enum op_state; read without lock under TDR ex */
 	uint8_t notify_ept_faults;
 	uint8_t import_in_progress;     /* REMOVE writes REMOVED instead of FREE */
-	uint8_t pad0;
+	uint8_t monitor_mwait_supported; /* TDCS cpuid_flags.monitor_mwait_supported (0 unless set) */
 	_Atomic uint64_t td_epoch;      /* §5.3, set to 1 by MNG.INIT */
 	_Atomic uint16_t refcount[2];
 	_Atomic uint32_t num_vcpus;
@@ -242,8 +245,10 @@ struct vcpu_obj {
 	uint8_t possibly_epf_stepping;
 	uint8_t hp_lock_busy;           /* §1.7 */
 	uint8_t n_entry_holds;
-	uint32_t pad0;
+	uint8_t pend_nmi;               /* TDVPS.PEND_NMI (TDH.VP.WR) */
+	uint8_t pad0[3];
 	uint64_t hp_lock_busy_start;
+	uint64_t last_exit_tsc;         /* TSC at the last TD exit (VP.INIT: at init); §3 step 11 */
 	uint64_t guest_rip;             /* current guest RIP (driven by the guest model) */
 	uint64_t rip_on_entry;          /* guest_rip_on_tdentry */
 	uint64_t last_epf_gpa_list[EPF_GPA_LIST_SIZE];

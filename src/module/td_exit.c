@@ -24,7 +24,11 @@
 #define TDX_EXT_EXIT_QUAL_TYPE_PENDING_EPT_VIOLATION 6
 #define EPT_VIOLATION_ACC_WRITE (1ull << 1)
 
-/* §4 detection, on an EPT-violation exit for a private GPA. */
+/* §4 detection, on an EPT-violation exit for a private GPA (td_exit_epf_stepping_log):
+ * the first STEPPING_EPF_THRESHOLD (6) faults at one RIP only count; from the 7th
+ * on, each distinct GPA is appended while the list has room.  The module logs the
+ * GPA exactly as the VMCS reports it (bits 11:0 included) and compares it exactly;
+ * only the exit's R8 has bits 11:0 cleared. */
 static void epf_stepping_log(struct vcpu_obj *v, uint64_t gpa)
 {
 	if (v->guest_rip != v->rip_on_entry) {
@@ -35,12 +39,12 @@ static void epf_stepping_log(struct vcpu_obj *v, uint64_t gpa)
 		v->possibly_epf_stepping++;
 		return;
 	}
-	uint64_t page = gpa & ~0xFFFull;
+	if (v->last_epf_gpa_list_idx >= EPF_GPA_LIST_SIZE)
+		return;
 	for (unsigned i = 0; i < v->last_epf_gpa_list_idx; i++)
-		if (v->last_epf_gpa_list[i] == page)
+		if (v->last_epf_gpa_list[i] == gpa)
 			return;
-	if (v->last_epf_gpa_list_idx < EPF_GPA_LIST_SIZE)
-		v->last_epf_gpa_list[v->last_epf_gpa_list_idx++] = page;
+	v->last_epf_gpa_list[v->last_epf_gpa_list_idx++] = gpa;
 }
 
 void mod_td_exit_begin(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, uint32_t vcpu,
@@ -100,13 +104,16 @@ static void exit_bookkeeping(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, s
 		break;
 	case TDXSIM_EXIT_INTERRUPT:
 	case TDXSIM_EXIT_NONE:
-		/* An asynchronous exit between guest instructions: UNVERIFIED which
-		 * last_td_exit value the module records; tdxsim uses ASYNC_TRAP. */
+		/* An asynchronous exit with TDX_SUCCESS: td_exit.c records
+		 * LAST_EXIT_ASYNC_FAULT for every TDX_SUCCESS exit; ASYNC_TRAP is only for
+		 * TDX_CROSS_TD_TRAP and TDX_HOST_PRIORITY_BUSY_TIMEOUT. */
 		memset(out, 0, 16 * sizeof(out[0]));
 		out[OPERAND_ID_RAX] = EXIT_REASON_EXTERNAL_INTERRUPT;
-		v->last_td_exit = LAST_EXIT_ASYNC_TRAP;
+		v->last_td_exit = LAST_EXIT_ASYNC_FAULT;
 		break;
 	}
+	/* td_vmexit_to_vmm: LAST_EXIT_TSC for the next entry's rollback check (§3 step 11). */
+	v->last_exit_tsc = mod_now(m);
 	atomic_store(&v->state, VCPU_READY);
 }
 
