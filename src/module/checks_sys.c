@@ -22,9 +22,17 @@ TDXSIM_CHECK(sys_ready)
 
 TDXSIM_CHECK(sys_not_shutdown)
 {
-	TDXSIM_UNUSED_STEP_ARGS();
+	(void)st;
 	if (atomic_load_explicit(&mod_global(m)->sys_state, memory_order_acquire) == SYS_SHUTDOWN)
 		return TDX_SYS_SHUTDOWN;
+	/* tdh_sys_lp_init.c clears RCX, RDX and R8 before taking the global lock, so that
+	 * every return has them 0.  The leaf has no inputs, so the emulator can do the
+	 * same here, as the leaf's first action after the gate. */
+	if (leaf_number(m, x) == 35) {
+		x->regs.r[OPERAND_ID_RCX] = 0;
+		x->regs.r[OPERAND_ID_RDX] = 0;
+		x->regs.r[OPERAND_ID_R8] = 0;
+	}
 	return TDX_SUCCESS;
 }
 

@@ -116,8 +116,13 @@ static void lp_init(void **state)
 	assert_true(mod_lp(fx_mod(f), 1)->lp_is_init);
 	assert_false(mod_lp(fx_mod(f), 0)->lp_is_init);
 	assert_int_equal(atomic_load(&G(f)->num_of_init_lps), 1);
-	/* Twice on the same LP. */
-	fx_expect(f, TDX_SYS_LP_INIT_DONE, 1, LEAF_SYS_LP_INIT, 0, 0, 0, 0, NULL);
+	/* Twice on the same LP; RCX, RDX and R8 are cleared on every return. */
+	struct tdxsim_regs out;
+	fx_expect(f, TDX_SYS_LP_INIT_DONE, 1, LEAF_SYS_LP_INIT, 11, 22, 33, 44, &out);
+	assert_int_equal(out.r[OPERAND_ID_RCX], 0);
+	assert_int_equal(out.r[OPERAND_ID_RDX], 0);
+	assert_int_equal(out.r[OPERAND_ID_R8], 0);
+	assert_int_equal(out.r[OPERAND_ID_R9], 44);
 	assert_int_equal(atomic_load(&G(f)->num_of_init_lps), 1);
 	fx_expect(f, TDX_SUCCESS, 3, LEAF_SYS_LP_INIT, 0, 0, 0, 0, NULL);
 	assert_int_equal(atomic_load(&G(f)->num_of_init_lps), 2);
