@@ -120,7 +120,7 @@
 	X(tsc_not_rolled_back, NONE, 0, 0, NOREG,                                              \
 	  "TSC went backwards -> TDX_TSC_ROLLBACK")                                              \
 	X(monitor_mwait_allowed, NONE, 0, 0, NOREG,                                            \
-	  "MONITOR/MWAIT enabled without ENABLE_MONITOR_FSM -> TDX_INCORRECT_MSR_VALUE")          \
+	  "MONITOR/MWAIT enabled without ENABLE_MONITOR_FSM -> TDX_INCORRECT_MSR_VALUE|0x1A0 (IA32_MISC_ENABLE as the operand)")          \
 	X(zero_step_gpas_accessible, NONE, 0, 0, NOREG,                                        \
 	  "§4: translate every logged EPF GPA; one still faulting -> emulated EPT-violation TD exit (RAX=48), guest not entered") \
 	/* SEPT entry (§5), checked after the entry lock on the re-read value */                \
