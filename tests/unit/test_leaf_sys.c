@@ -539,6 +539,19 @@ static void boot_clean(void **state)
 	fx_free(b);
 }
 
+/* The 1.5.01 table binds to the same functions: bring-up and a TD build work. */
+static void boot_1501(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("tdx-1.5.01.yaml", NULL);
+	fx_boot(f);
+	assert_int_equal(sys_state(f), SYS_READY);
+	struct fx_td td;
+	fx_td_create(f, &td, 2);
+	assert_int_equal(atomic_load(&mod_td(fx_mod(f), fx_td_index(f, &td))->op_state), OP_STATE_INITIALIZED);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +574,7 @@ int main(void)
 		cmocka_unit_test(sys_rd),
 		cmocka_unit_test(sys_rdall),
 		cmocka_unit_test(boot_clean),
+		cmocka_unit_test(boot_1501),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
