@@ -182,8 +182,21 @@ struct tdxsim_world *tdxsim_world_create(const struct tdxsim_table *t,
 void tdxsim_world_destroy(struct tdxsim_world *w);
 /* Platform-side switches the VMM model drives (not SEAMCALLs). */
 void tdxsim_world_set_vmx(struct tdxsim_world *w, unsigned lp, bool on);
-/* Invariants (DESIGN §6); returns false and describes the first broken one. */
+/* Invariants (DESIGN §6); returns false and describes the first broken one as
+ * "<invariant>: <what>" (src/module/invariants.h lists them).  Not thread-safe: call
+ * it between steps. */
 bool tdxsim_world_check_invariants(struct tdxsim_world *w, char *why, size_t len);
+/* Lock accounting ("no lock is held by an actor that finished"): every lock word must
+ * be explained by `held` -- the held[0..nheld) records of every execution in
+ * progress -- plus the locks vCPUs in guest mode keep from TDH.VP.ENTER. */
+bool tdxsim_world_check_locks(struct tdxsim_world *w, const struct tdxsim_held_lock *held,
+			      size_t n, char *why, size_t len);
+/* A virtual interrupt is (not) pending for the guest of the vCPU at tdvpr_hpa: a
+ * 2 MB TDG.MEM.PAGE.ACCEPT stops between 4 KB chunks when it is.  False if no vCPU. */
+bool tdxsim_world_set_guest_interrupt(struct tdxsim_world *w, uint64_t tdvpr_hpa, bool pending);
+/* The vCPU's last TDCALL returned TDX_SUCCESS without advancing the guest RIP (an
+ * interrupted 2 MB accept): the guest must execute the same TDCALL again. */
+bool tdxsim_world_tdcall_restarted(struct tdxsim_world *w, uint64_t tdvpr_hpa);
 /* Observe every lock operation (NULL to stop).  Not thread-safe against running calls. */
 void tdxsim_world_set_observer(struct tdxsim_world *w,
 			       void (*fn)(void *ctx, const struct tdxsim_lock_event *ev), void *ctx);

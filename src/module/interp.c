@@ -18,6 +18,7 @@
 
 #include "module/fns.h"
 #include "module/interp.h"
+#include "module/invariants.h"
 #include "module/pamt.h"
 #include "tdxsim/lock.h"
 
@@ -137,6 +138,7 @@ static enum tdxsim_lock_err word_release(enum tdxsim_lock_kind kind, void *w, en
 /* ---- phase changes ---- */
 
 static enum tdxsim_step_result finish(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x);
+static enum tdxsim_step_result leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x);
 
 /* Start unwinding with a completion status.  Returns the result of the current
  * call: RAN if a visible action already happened in it and work remains, else
@@ -149,7 +151,7 @@ static enum tdxsim_step_result fail(struct tdxsim_mod *m, struct tdxsim_leaf_exe
 	x->completing = 0;
 	if (x->nheld == 0 && x->undo_pending == 0)
 		return finish(m, x);
-	return acted ? TDXSIM_STEP_RAN : mod_leaf_step(m, x);
+	return acted ? TDXSIM_STEP_RAN : leaf_step(m, x);
 }
 
 static void push_held(struct tdxsim_leaf_exec *x, uint64_t word, enum tdxsim_lock_kind kind,
@@ -453,14 +455,14 @@ static enum tdxsim_step_result release_step(struct tdxsim_mod *m, struct tdxsim_
 		return TDXSIM_STEP_RAN;
 	}
 	x->pc++; /* not held (its acquiring step was skipped by a condition) */
-	return mod_leaf_step(m, x);
+	return leaf_step(m, x);
 }
 
 /* ---- the step function ---- */
 
 
 
-enum tdxsim_step_result mod_leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x)
+static enum tdxsim_step_result leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x)
 {
 	switch (x->phase) {
 	case TDXSIM_LEAF_DONE:
@@ -529,6 +531,40 @@ enum tdxsim_step_result mod_leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_e
 	}
 }
 
+/* The module invariants (invariants.h) after every step when the world was created
+ * with check_invariants (a debug switch for the step-by-step schedulers; it is not
+ * thread-safe).  A broken invariant is an emulator bug: abort naming it, the leaf and
+ * the step (DESIGN §8). */
+static void check_after_step(struct tdxsim_mod *m, const struct tdxsim_leaf_exec *x, unsigned pc,
+			     enum tdxsim_step_result r)
+{
+	char why[512];
+	bool ok = mod_check_invariants(m, why, sizeof(why));
+	if (ok && (r == TDXSIM_STEP_DONE || r == TDXSIM_STEP_TD_EXIT) && x->nheld != 0) {
+		snprintf(why, sizeof(why), "lock-held: the execution completed holding %u lock(s)",
+			 (unsigned)x->nheld);
+		ok = false;
+	}
+	if (ok)
+		return;
+	const char *leaf = x->leaf >= 0 ? m->table->leaves[x->leaf].name
+			   : x->leaf == TDXSIM_LEAF_TD_EXIT ? "TD exit" : "a refused call";
+	unsigned line = x->leaf >= 0 && pc < m->table->leaves[x->leaf].nsteps
+				? m->table->leaves[x->leaf].steps[pc].line : 0;
+	fprintf(stderr, "tdxsim: module invariant broken after %s step %u (%s:%u): %s\n", leaf, pc,
+		m->table->path ? m->table->path : "?", line, why);
+	abort();
+}
+
+enum tdxsim_step_result mod_leaf_step(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x)
+{
+	unsigned pc = x->pc;
+	enum tdxsim_step_result r = leaf_step(m, x);
+	if (m->check_invariants)
+		check_after_step(m, x, pc, r);
+	return r;
+}
+
 /* ---- starting a call ---- */
 
 static void exec_init(struct tdxsim_leaf_exec *x, unsigned lp, const struct tdxsim_regs *regs)
@@ -592,6 +628,7 @@ void mod_tdcall_begin(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, uint32_t
 		return;
 	}
 	x->vcpu = vcpu;
+	v->tdcall_restart = 0; /* set again only by a TDCALL that does not advance RIP */
 	x->vc = vcpu;
 	x->td = v->td;
 	uint64_t rax = x->regs.r[OPERAND_ID_RAX];

@@ -151,6 +151,14 @@ struct mod_global {
 	uint16_t global_hkid;           /* global private HKID (SYS.CONFIG) */
 	uint32_t halt_code;             /* which sanity check halted the module */
 	uint32_t halt_leaf;             /* leaf number that halted it */
+	/* Emulator-only, written only while check_invariants is on (sept_tlb_note_free):
+	 * the first page that went back to PT_NDA while a vCPU could still hold a
+	 * translation for it; reported by tdxsim_world_check_invariants. */
+	uint32_t inv_tlb_frame;         /* frame + 1, 0 = none */
+	uint32_t inv_tlb_vcpu;          /* the vCPU object */
+	uint64_t inv_tlb_vcpu_epoch;    /* its vcpu_epoch */
+	uint64_t inv_tlb_limit;         /* BEPOCH of the block, UINT64_MAX = never blocked */
+	uint64_t inv_tlb_td_epoch;      /* TD_EPOCH at the removal */
 };
 
 struct lp_state {
@@ -246,7 +254,12 @@ struct vcpu_obj {
 	uint8_t hp_lock_busy;           /* §1.7 */
 	uint8_t n_entry_holds;
 	uint8_t pend_nmi;               /* TDVPS.PEND_NMI (TDH.VP.WR) */
-	uint8_t pad0[3];
+	uint8_t intr_pending;           /* a virtual interrupt is pending for the guest: set by
+	                                 * the guest model, polled by a 2 MB TDG.MEM.PAGE.ACCEPT
+	                                 * between 4 KB chunks (sept_ops.h) */
+	uint8_t tdcall_restart;         /* the last TDCALL returned without advancing the guest
+	                                 * RIP (interrupted 2 MB accept): execute it again */
+	uint8_t pad0;
 	uint64_t hp_lock_busy_start;
 	uint64_t last_exit_tsc;         /* TSC at the last TD exit (VP.INIT: at init); §3 step 11 */
 	uint64_t guest_rip;             /* current guest RIP (driven by the guest model) */

@@ -17,6 +17,7 @@
  */
 #include "module/pamt.h"
 #include "module/interp.h"
+#include "module/sept_walk.h"
 
 enum { OP_1G = 1, OP_2M, OP_4K, OP_PROMOTE_1G, OP_PROMOTE_2M, OP_IMPLICIT_4K, OP_IMPLICIT_2M,
        OP_IMPLICIT_1G };
@@ -85,6 +86,14 @@ static uint32_t operand_of(const struct tdxsim_mod *m, const struct tdxsim_step 
 	return st->reg >= 0 ? (uint32_t)st->reg : 0;
 }
 
+/* An implicit lock via the SEPT leaf taken on a non-leaf entry: PROMOTE's
+ * pamt_promote, a host exclusive acquire of the large range's entry, which is not
+ * yet PT_REG (its 512 smaller entries are) and is not type-checked. */
+static bool promote_range(const struct tdxsim_leaf_exec *x, const struct tdxsim_step *st)
+{
+	return st->via == TDXSIM_VIA_SEPT_LEAF && !(x->entry & SEPT_PS) && x->walk_level > SEPT_LVL_PT;
+}
+
 static uint32_t implicit_frame(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x,
 			       const struct tdxsim_step *st, uint8_t *want)
 {
@@ -103,9 +112,25 @@ static uint32_t implicit_frame(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x,
 		*want = PAMT_4K;
 		return mod_frame_of(m, pamt_owner(p) << 12);
 	}
-	case TDXSIM_VIA_SEPT_LEAF:
+	case TDXSIM_VIA_SEPT_LEAF: {
 		*want = x->walk_level <= SEPT_LVL_PDPT ? x->walk_level : PAMT_4K;
-		return mod_frame_of(m, sept_hpa(x->entry));
+		uint64_t size = pamt_level_bytes((enum pamt_level)*want);
+		if (promote_range(x, st)) {
+			/* TDH.MEM.PAGE.PROMOTE (pamt_promote, the table's "via sept_leaf names
+			 * the range the 512 child leaves map"): the locked entry is non-leaf;
+			 * the page is the range its child SEPT page's first leaf starts (the
+			 * body checks all 512).  If that entry maps nothing in TDX memory, the
+			 * child SEPT page's own range stands in, and the body fails with
+			 * TDX_EPT_INVALID_PROMOTE_CONDITIONS. */
+			uint32_t sp = sept_page_of_frame(m, mod_frame_of(m, sept_hpa(x->entry)));
+			uint64_t c0 = sp == UINT32_MAX ? 0
+				      : atomic_load_explicit(&mod_sept_page(m, sp)->e[0], memory_order_acquire);
+			uint32_t f = mod_frame_of(m, sept_hpa(c0) & ~(size - 1));
+			return f != UINT32_MAX ? f : mod_frame_of(m, sept_hpa(x->entry) & ~(size - 1));
+		}
+		/* A 2 MB PENDING leaf keeps accept_counter in HPA bits 20:12 (§5.1). */
+		return mod_frame_of(m, sept_hpa(x->entry) & ~(size - 1));
+	}
 	case TDXSIM_VIA_SEPT_CHILD:
 		*want = PAMT_4K;
 		return mod_frame_of(m, sept_hpa(x->entry));
@@ -225,7 +250,7 @@ tdx_status_t pamt_lock_finish(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x,
 	x->pamt_leaf_level = (uint8_t)leaf;
 	if (st->via != TDXSIM_VIA_REG) {
 		/* §1.6 implicit lock: the type is not checked, but NDA/RSVD halts. */
-		if (pe->pt == TDXSIM_PT_NDA || pe->pt == TDXSIM_PT_RSVD)
+		if ((pe->pt == TDXSIM_PT_NDA || pe->pt == TDXSIM_PT_RSVD) && !promote_range(x, st))
 			mod_halt(m, 0x0002, m->table->leaves[x->leaf].number);
 	} else {
 		if (x->pamt_want != 0xFF && x->pamt_want != leaf)
