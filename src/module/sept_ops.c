@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared Secure-EPT helpers (sept_ops.h). */
+#include <string.h>
+
 #include "module/sept_ops.h"
 #include "module/registry.h"
 
@@ -109,12 +111,35 @@ void sept_tlb_note_free(struct tdxsim_mod *m, uint32_t td, uint32_t frame, uint6
 	}
 }
 
+/* State index of a §5.1 state name.  The table keeps step arguments as names, and
+ * this runs on every sept_state_in: the 16 names differ in (first letter, length),
+ * so one strcmp confirms the candidate. */
+static int state_index(const char *name)
+{
+	static const struct { char c; uint8_t len; int8_t idx; } keys[] = {
+		{ 'F', 4, SEPT_FREE }, { 'R', 7, SEPT_REMOVED }, { 'N', 9, SEPT_NL_MAPPED },
+		{ 'N', 10, SEPT_NL_BLOCKED }, { 'M', 6, SEPT_MAPPED }, { 'B', 7, SEPT_BLOCKED },
+		{ 'B', 8, SEPT_BLOCKEDW }, { 'E', 17, SEPT_EXPORTED_BLOCKEDW },
+		{ 'E', 14, SEPT_EXPORTED_DIRTY }, { 'E', 23, SEPT_EXPORTED_DIRTY_BLOCKEDW },
+		{ 'P', 7, SEPT_PENDING }, { 'P', 15, SEPT_PENDING_BLOCKED },
+		{ 'P', 16, SEPT_PENDING_BLOCKEDW }, { 'P', 25, SEPT_PENDING_EXPORTED_BLOCKEDW },
+		{ 'P', 22, SEPT_PENDING_EXPORTED_DIRTY }, { 'P', 31, SEPT_PENDING_EXPORTED_DIRTY_BLOCKEDW },
+	};
+	size_t len = strlen(name);
+	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].c == name[0] && keys[i].len == len)
+			return strcmp(name, sept_state_name((enum sept_state)keys[i].idx)) ? -1 : keys[i].idx;
+	return -1;
+}
+
 uint32_t sept_step_state_mask(struct tdxsim_mod *m, const struct tdxsim_leaf_exec *x,
 			      const struct tdxsim_step *st)
 {
 	uint32_t mask = 0;
 	for (unsigned i = 0; i < st->nargs; i++) {
-		int s = tdxsim_registry_arg_value(TDXSIM_ARG_SEPT_STATE, st->args[i]);
+		int s = state_index(st->args[i]);
+		if (s < 0)
+			s = tdxsim_registry_arg_value(TDXSIM_ARG_SEPT_STATE, st->args[i]);
 		if (s < 0)
 			mod_fatal(m, x, "sept_state_in: unknown SEPT state (the loader should refuse it)");
 		mask |= 1u << s;

@@ -5,6 +5,7 @@
  * module's order with its output registers, and the BUSY paths.
  */
 #include "helpers/sept_fx.h"
+#include "module/sept_ops.h"
 
 /* SEPT levels for GPA0 (1 GB): root entry 0 (level 3) -> PDPT page, entry 1
  * (level 2) -> PD page, entry 0 (level 1) -> PT page. */
@@ -313,6 +314,35 @@ static void test_sept_rd(void **state)
 	sfx_free(&s);
 }
 
+/* sept_state_in's argument names resolve to the right state indices (the table
+ * keeps them as names; the resolver has a fast path). */
+static void test_state_names_resolve(void **state)
+{
+	(void)state;
+	struct sfx s;
+	sfx_init(&s, 0);
+	struct tdxsim_step st;
+	memset(&st, 0, sizeof(st));
+	struct tdxsim_leaf_exec x;
+	memset(&x, 0, sizeof(x));
+	static const char *names[16] = {
+		"FREE", "REMOVED", "NL_MAPPED", "NL_BLOCKED", "MAPPED", "BLOCKED", "BLOCKEDW",
+		"EXPORTED_BLOCKEDW", "EXPORTED_DIRTY", "EXPORTED_DIRTY_BLOCKEDW", "PENDING",
+		"PENDING_BLOCKED", "PENDING_BLOCKEDW", "PENDING_EXPORTED_BLOCKEDW",
+		"PENDING_EXPORTED_DIRTY", "PENDING_EXPORTED_DIRTY_BLOCKEDW",
+	};
+	for (unsigned i = 0; i < 16; i++) {
+		st.args[0] = (char *)names[i];
+		st.nargs = 1;
+		assert_int_equal(sept_step_state_mask(s.m, &x, &st), 1u << i);
+	}
+	for (unsigned i = 0; i < 16; i++)
+		st.args[i] = (char *)names[i];
+	st.nargs = 16;
+	assert_int_equal(sept_step_state_mask(s.m, &x, &st), 0xFFFF);
+	sfx_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_sept_remove_needs_block_and_track),
 		cmocka_unit_test(test_sept_remove_busy),
 		cmocka_unit_test(test_sept_rd),
+		cmocka_unit_test(test_state_names_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
