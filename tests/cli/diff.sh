@@ -31,7 +31,7 @@ TDH.VP.INIT (leaf 22):
   max_version: 0 -> 1
   ~ step 3: lock TDR shared (via tdvpr_owner, busy_operand TDR, when version_0): when: (always) -> version_0
   + step 4: lock TDR exclusive (via tdvpr_owner, busy_operand TDR, when version_ge_1)
-  + step 10: check x2apic_id_unique (reg R8, when version_ge_1)
+  + step 11: check x2apic_id_unique (reg R8, when version_ge_1)
 TDH.MEM.RANGE.UNBLOCK (leaf 39):
   ~ step 11: check tlb_tracked (args RCX, when tlb_tracking_required): args: SEPT_TREE -> RCX
 TDH.MEM.TRACK (leaf 38):
