@@ -74,7 +74,7 @@ struct tdxsim_policy_rule {
 	unsigned line;             /* in the policy file */
 };
 
-#define TDXSIM_POLICY_MAX_RULES 32
+#define TDXSIM_POLICY_MAX_RULES 64
 
 struct tdxsim_policy {
 	char name[TDXSIM_NAME_MAX];
@@ -87,7 +87,16 @@ struct tdxsim_policy {
 };
 
 /* The decision for a result at a site; attempt = how many times this call has been
- * made already (0 for the first result).  Success always gives TDXSIM_ACT_OK. */
+ * made already (0 for the first result).  Rules are tried in order and the first
+ * that matches decides (docs/policy.md):
+ *   - TDX_SUCCESS always gives TDXSIM_ACT_OK;
+ *   - a rule matches when its site and leaf match (-1 = any), (status & status_mask)
+ *     == rule.status, and its operand matches (-1 = any);
+ *   - a RETRY rule with max_retries = N > 0 matches only while attempt < N, a
+ *     KICK_RETRY rule only while attempt < max(N, 1): past its bound the search
+ *     goes on with the next rule;
+ *   - no rule matched: an informational status (bit 63 clear) gives OK, an error
+ *     gives BUG (KVM's KVM_BUG_ON(err) for an error nobody handles). */
 struct tdxsim_decision {
 	enum tdxsim_action action;
 	int err;
@@ -95,6 +104,13 @@ struct tdxsim_decision {
 };
 struct tdxsim_decision tdxsim_policy_decide(const struct tdxsim_policy *p, enum tdxsim_site site,
 					    unsigned leaf, tdx_status_t status, unsigned attempt);
+
+/* Leaf names of a policy file resolve against table t when it is non-NULL (host
+ * leaves only), else against linux-kvm-tdx.md §4's SEAMCALL leaf table. */
+int tdxsim_policy_load_ex(const char *path, const struct tdxsim_table *t, struct tdxsim_policy *out,
+			  struct tdxsim_error *err);
+int tdxsim_policy_resolve_ex(const char *name_or_path, const struct tdxsim_table *t,
+			     struct tdxsim_policy *out, struct tdxsim_error *err);
 
 /* Built-ins by name; NULL if unknown. */
 const struct tdxsim_policy *tdxsim_policy_builtin(const char *name);
@@ -107,5 +123,10 @@ int tdxsim_policy_resolve(const char *name_or_path, struct tdxsim_policy *out,
 
 const char *tdxsim_site_name(enum tdxsim_site s);
 const char *tdxsim_action_name(enum tdxsim_action a);
+int tdxsim_site_by_name(const char *name);     /* "install" ... -1 if unknown */
+int tdxsim_action_by_name(const char *name);   /* "kick_retry" ... -1 if unknown */
+/* linux-kvm-tdx.md §4 SEAMCALL leaf table: "TDH.MEM.PAGE.AUG" <-> 6. */
+const char *tdxsim_policy_leaf_name(unsigned leaf); /* NULL if not in the table */
+int tdxsim_policy_leaf_by_name(const char *name);  /* -1 if not in the table */
 
 #endif

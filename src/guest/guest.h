@@ -7,6 +7,7 @@
 #ifndef TDXSIM_GUEST_GUEST_H
 #define TDXSIM_GUEST_GUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,30 @@ void guest_program_start(struct flow_ctx *c, enum guest_program p, uint64_t a0, 
  * host_stack->host.regs, sets its status and clears host_stack->guest_mode. */
 enum flow_ret guest_vcpu_step(struct flow_ctx *c, struct flow_stack *host_stack, unsigned vm,
 			      unsigned vcpu);
+
+/* A virtual interrupt for the guest of (vm, vcpu) (posted-interrupt style: no TD
+ * exit).  The guest takes it before its next instruction; a 2 MB TDG.MEM.PAGE.ACCEPT
+ * in progress sees it (vcpu_obj.intr_pending) and stops early, and the guest runs the
+ * TDCALL again after taking it. */
+void guest_post_interrupt(void *guest, unsigned vm, unsigned vcpu);
+/* Whether the guest of vm has accepted the private page at gpa (and not converted it
+ * to shared since). */
+bool guest_page_accepted(const void *guest, unsigned vm, uint64_t gpa);
+/* Seed the guests' PRNGs (GUEST_PROG_ACCESS_RANDOM); guest_state_init seeds with 0. */
+void guest_seed(void *guest, uint64_t seed);
+
+/* The MapGPA loop of one vCPU (linux-kvm-tdx.md §6.1), for the MapGPA property:
+ * "terminates, never resumes outside [start, end)". */
+struct guest_mapgpa {
+	bool active;             /* inside tdx_map_gpa() */
+	uint64_t start0, end;    /* the range it was called with */
+	uint64_t start;          /* where the next TDVMCALL<MapGPA> starts */
+	uint64_t last_r11;       /* R11 of the last TDVMCALL_STATUS_RETRY */
+	unsigned retry_count;    /* RETRYs without progress */
+	uint64_t resumed_outside;/* times it resumed at an R11 outside [start0, end) */
+	unsigned result;         /* last tdx_map_gpa(): 0 none yet, 1 true, 2 false */
+};
+bool guest_mapgpa_state(const void *guest, unsigned vm, unsigned vcpu, struct guest_mapgpa *out);
 
 /* Guest progress for reports: pages accepted, accesses done, MapGPA results. */
 struct guest_progress {
