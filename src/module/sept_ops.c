@@ -28,7 +28,11 @@ void sept_pamt_assign(struct pamt_entry *pe, enum tdxsim_page_type pt, uint64_t 
 
 void sept_pamt_free(struct pamt_entry *pe)
 {
-	pe->pt = TDXSIM_PT_NDA;
+	/* The real module leaves owner and BEPOCH stale; nothing reads them while the
+	 * page is PT_NDA, so they are zeroed as TDH.PHYMEM.PAGE.RECLAIM zeroes them:
+	 * a free page has one byte image however it became free (equal module states
+	 * are equal bytes, DESIGN §3). */
+	sept_pamt_assign(pe, TDXSIM_PT_NDA, 0, 0);
 }
 
 bool sept_op_state_tlb_tracking_required(unsigned op_state)

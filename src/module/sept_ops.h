@@ -94,9 +94,9 @@ static inline uint64_t sept_td_owner(const struct tdxsim_mod *m, const struct td
 /* Make a page a child of the TD: PT, owner (TDR PA >> 12), BEPOCH (§6). */
 void sept_pamt_assign(struct pamt_entry *pe, enum tdxsim_page_type pt, uint64_t owner,
 		      uint64_t bepoch);
-/* Give a page back: PT_NDA.  The owner and BEPOCH fields are left as they were: the
- * real module writes only the page type (CHOICE: UNVERIFIED; nothing reads them
- * while the page is PT_NDA, and the next owner rewrites all three). */
+/* Give a page back: PT_NDA.  The real module writes only the page type; owner and
+ * BEPOCH are zeroed here as RECLAIM zeroes them (nothing reads them while the page
+ * is PT_NDA), so that a free page has one byte image. */
 void sept_pamt_free(struct pamt_entry *pe);
 
 /* ---- TLB tracking (§5.3) ------------------------------------------------------------ */
