@@ -81,6 +81,19 @@ static void exit_bookkeeping(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, s
 		out[OPERAND_ID_RAX] = EXIT_REASON_EPT_VIOLATION;
 		out[OPERAND_ID_RCX] = EPT_VIOLATION_ACC_WRITE;
 		out[OPERAND_ID_R8] = gpa & ~0xFFFull;
+		/* A touch of a page that is PENDING and guest-acceptable: with #VE for
+		 * pending pages disabled (KVM creates TDs with SEPT_VE_DISABLE), the exit
+		 * goes to the host with the PENDING_EPT_VIOLATION extended exit
+		 * qualification (§4 "Detection"; linux-kvm-tdx.md §2).  The entry's RWX
+		 * is 0, so the exit qualification carries no PROT bits. */
+		if (sept_gpa_is_private(m, v->td, gpa)) {
+			struct sept_walk w;
+			sept_walk(m, v->td, gpa, SEPT_LVL_PT, &w);
+			enum sept_state st = sept_state_of(w.entry);
+			if ((w.entry & SEPT_PS) && st != SEPT_STATE_INVALID &&
+			    sept_state_pending_guest_acceptable(st))
+				out[OPERAND_ID_RDX] = TDX_EXT_EXIT_QUAL_TYPE_PENDING_EPT_VIOLATION;
+		}
 		v->last_td_exit = LAST_EXIT_ASYNC_FAULT;
 		break;
 	case TDXSIM_EXIT_ACCEPT_VIOLATION:
