@@ -187,6 +187,9 @@ static void store_sysinfo(struct flow_ctx *c, unsigned i, uint64_t v)
 enum flow_ret vmm_flow_tdx_enable(struct flow_ctx *c)
 {
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	VMM_LOCK(c, &KG(c)->tdx_module_lock, VL_WRITE);
 	FLOW_SHARED(c);
 	if (KG(c)->module_status == TDX_MODULE_INITIALIZED) {

@@ -272,6 +272,9 @@ enum flow_ret vmm_flow_vm_bug(struct flow_ctx *c)
 enum flow_ret vmm_flow_guard(struct flow_ctx *c)
 {
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	if (G_LOCK) {
 		VMM_LOCK(c, &KVM(c, G_VM)->kvm_lock, VL_WRITE);
 		for (G_I = 0; G_I < KG(c)->n_vcpus; G_I++)

@@ -115,6 +115,9 @@ enum flow_ret vmm_flow_init_vm(struct flow_ctx *c)
 	struct kvm_global *g;
 	unsigned h;
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	if (kvm_is_616(c))
 		VMM_LOCK(c, &KVM(c, I_VM)->kvm_lock, VL_WRITE);
 	else
@@ -259,6 +262,9 @@ enum flow_ret vmm_flow_init_vcpu(struct flow_ctx *c)
 {
 	struct kvm_vcpu *v;
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	if (U_VM >= KG(c)->n_vms || U_VCPU >= KG(c)->n_vcpus)
 		FLOW_RETURN(c, -VMM_EINVAL);
 	if (kvm_is_616(c))
@@ -378,6 +384,9 @@ enum flow_ret vmm_flow_init_mem(struct flow_ctx *c)
 {
 	struct kvm_vm *v;
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	if (N_VMI >= KG(c)->n_vms)
 		FLOW_RETURN(c, -VMM_EINVAL);
 	if (kvm_is_616(c)) {
@@ -476,6 +485,9 @@ enum flow_ret vmm_flow_finalize(struct flow_ctx *c)
 {
 	struct kvm_vm *v;
 	FLOW_BEGIN(c);
+	/* The push that called this flow is this step's change: end the step before a
+	 * lock that may block (a BLOCKED step must change nothing). */
+	FLOW_YIELD(c);
 	if (kvm_is_616(c)) {
 		VMM_LOCK(c, &KVM(c, F_VM)->kvm_lock, VL_WRITE);
 		VMM_LOCK(c, &KVM(c, F_VM)->slots_lock, VL_WRITE);

@@ -244,6 +244,74 @@ static void test_kick_retry_busy_again_bugs(void **state)
 	vd_free(d);
 }
 
+/* eagain-kick-first (seed 002): the removal raises wait_for_sept_zap and kicks before
+ * BLOCK, and keeps TD entry blocked until REMOVE is done: the vCPU leaves the guest
+ * once (the first kick) and cannot re-enter, so TRACK's kick finds it outside. */
+static void test_kick_before_block(void **state)
+{
+	(void)state;
+	struct vd *d = runnable(VMM_KVM_6_16, tdxsim_policy_builtin("eagain-kick-first"));
+	unsigned v0 = guest_with_page(d, 0, 0, GPA(2));
+	uint64_t exits0 = d->actors[v0].g.exits;
+	size_t from = d->nlog;
+	unsigned z = vd_thread(d, 2, VMM_PROG_ZAP_RANGE, 0, GPA(2), 1);
+	assert_true(run_until_done(d, z, 100000));
+	unsigned s[32];
+	unsigned n = 0;
+	for (size_t i = from; i < d->nlog && n < 32; i++)
+		if (d->log[i].actor == z && (d->log[i].ev == VMM_EV_SEAMCALL || d->log[i].ev == VMM_EV_KICK))
+			s[n++] = d->log[i].ev == VMM_EV_KICK ? 1000 : (unsigned)d->log[i].a;
+	unsigned expect[] = { 1000, LF_MEM_RANGE_BLOCK, LF_MEM_TRACK, 1000, LF_MEM_PAGE_REMOVE,
+			      LF_PHYMEM_PAGE_WBINVD };
+	assert_int_equal(n, 6);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(s[i], expect[i]);
+	assert_int_equal(d->actors[v0].g.exits, exits0 + 1);
+	assert_int_equal(kvm_vm(d->vmm, 0)->wait_for_sept_zap, 0);
+	assert_int_equal(vd_sept_state(d, 0, GPA(2)), SEPT_FREE);
+	/* Entry is allowed again. */
+	assert_true(vd_run_until(d, guest_at, &v0, 1000));
+	vd_free(d);
+}
+
+/* spec-retry: BUSY is retried at once, without a kick, until it succeeds. */
+static void test_spec_retry_block(void **state)
+{
+	(void)state;
+	struct vd *d = runnable(VMM_KVM_6_16, tdxsim_policy_builtin("spec-retry"));
+	guest_with_page(d, 0, 0, GPA(2));
+	struct tdxsim_leaf_exec x;
+	hold(d, &x, LEAF_MEM_SEPT_RD, GPA(9) | SEPT_LVL_PT, vd_tdr(d, 0), "SEPT_TREE");
+	unsigned z = vd_thread(d, 2, VMM_PROG_ZAP_RANGE, 0, GPA(2), 1);
+	assert_int_equal(vd_run(d, 1000), VD_LIMIT);
+	assert_true(vd_count_leaf(d, VMM_EV_BUSY, LF_MEM_RANGE_BLOCK) > 5);
+	assert_true(vd_count_leaf(d, VMM_EV_RETRY, LF_MEM_RANGE_BLOCK) > 5);
+	assert_int_equal(vd_count(d, VMM_EV_KICK), 0);
+	finish(d, &x);
+	assert_true(run_until_done(d, z, 100000));
+	assert_int_equal(vmm_actor_result(d->vmm, z), 0);
+	assert_int_equal(vd_count(d, VMM_EV_KICK), 1); /* tdx_track's */
+	assert_int_equal(vd_count(d, VMM_EV_VM_BUG), 0);
+	vd_free(d);
+}
+
+/* zero-tolerance: VP.ENTER BUSY exits to userspace (KVM_RUN -EBUSY). */
+static void test_zero_tolerance_enter_busy(void **state)
+{
+	(void)state;
+	struct vd *d = runnable(VMM_KVM_6_16, tdxsim_policy_builtin("zero-tolerance"));
+	struct vd_gop ops[] = { { GOP_IDLE, 0, 0 } };
+	assert_true(vmm_inject_status(d->vmm, LF_VP_ENTER, -1, 1, TDX_OPERAND_BUSY | OPERAND_ID_SEPT_TREE));
+	unsigned v = vd_vcpu(d, 0, 0, 0, 0, ops, 1);
+	assert_true(run_until_done(d, v, 1000));
+	assert_int_equal(vmm_actor_result(d->vmm, v), -VMM_EBUSY);
+	assert_int_equal(vd_count_leaf(d, VMM_EV_ZERO_STEP, 0), 1);
+	long u = vd_find(d, 0, VMM_EV_USER_EXIT, KVM_EXIT_UNKNOWN);
+	assert_true(u >= 0);
+	assert_int_equal(d->log[u].b, VMM_EBUSY);
+	vd_free(d);
+}
+
 /* ---- the memslot-deletion deadlock (§2, 2026 bail-out) -------------------------------------- */
 
 static bool slot_invalid(struct vd *d, void *ctx)
@@ -403,6 +471,9 @@ int main(void)
 		cmocka_unit_test(test_removal_kicks_guest),
 		cmocka_unit_test(test_kick_retry_once),
 		cmocka_unit_test(test_kick_retry_busy_again_bugs),
+		cmocka_unit_test(test_kick_before_block),
+		cmocka_unit_test(test_spec_retry_block),
+		cmocka_unit_test(test_zero_tolerance_enter_busy),
 		cmocka_unit_test(test_memslot_deadlock_without_bailout),
 		cmocka_unit_test(test_memslot_bailout_completes),
 		cmocka_unit_test(test_enter_busy_exit_fastpath),
