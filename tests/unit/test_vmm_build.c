@@ -208,6 +208,56 @@ static void test_lockcheck_detects_mismatch(void **state)
 	check_mismatch(VMM_KVM_6_19, "kvm-6.16.yaml", "TDH.MNG.CREATE");
 }
 
+/* A TD destroyed before finalize (tdx_track is a no-op then) and one whose
+ * KVM_TDX_INIT_VM failed half-way: destruction gives every page back. */
+static void check_teardown_unfinalized(enum vmm_kernel k)
+{
+	struct vd_config cfg = { .kernel = k, .check_invariants = true };
+	struct vd *d = vd_new(&cfg);
+	vd_boot(d);
+	unsigned free0 = kvm_g(d->vmm)->frames_free;
+	assert_int_equal(vd_run_prog(d, 0, VMM_PROG_TD_CREATE, 0, 0, 0), 0);
+	assert_int_equal(vd_run_prog(d, 0, VMM_PROG_VCPU_INIT, 0, 0, 0), 0);
+	assert_int_equal(vd_run_prog(d, 1, VMM_PROG_VCPU_INIT, 0, 1, 0), 0);
+	assert_int_equal(vd_run_prog(d, 0, VMM_PROG_TD_INIT_MEM, 0, GPA(0), 3), 0);
+	vd_clear_log(d);
+	assert_int_equal(vd_run_prog(d, 2, VMM_PROG_TD_TEARDOWN, 0, 0, 0), 0);
+	assert_int_equal(vd_count_leaf(d, VMM_EV_SEAMCALL, LF_MEM_TRACK), 0);
+	assert_int_equal(vd_count_leaf(d, VMM_EV_SEAMCALL, LF_MEM_PAGE_REMOVE), 3);
+	assert_int_equal(vd_count(d, VMM_EV_VM_BUG), 0);
+	assert_int_equal(kvm_g(d->vmm)->frames_leaked, 0);
+	assert_int_equal(kvm_g(d->vmm)->frames_free, free0);
+	vd_free(d);
+
+	/* MNG.INIT fails (an operand the module rejects): -EINVAL, no bug, the TD is
+	 * left for destruction, which reclaims it all. */
+	d = vd_new(&cfg);
+	vd_boot(d);
+	assert_true(vmm_inject_status(d->vmm, LF_MNG_INIT, -1, 1,
+				      tdx_status_with_operand(TDX_OPERAND_INVALID, OPERAND_ID_ATTRIBUTES)));
+	assert_int_equal(vd_run_prog(d, 0, VMM_PROG_TD_CREATE, 0, 0, 0), -VMM_EINVAL);
+	assert_int_equal(vd_count(d, VMM_EV_VM_BUG), 0);
+	assert_int_equal(vd_run_prog(d, 0, VMM_PROG_TD_CREATE, 0, 0, 0), -VMM_EINVAL);
+	assert_int_equal(vd_run_prog(d, 2, VMM_PROG_TD_TEARDOWN, 0, 0, 0), 0);
+	assert_int_equal(vd_count(d, VMM_EV_VM_BUG), 0);
+	assert_int_equal(kvm_g(d->vmm)->frames_leaked, 0);
+	assert_int_equal(kvm_g(d->vmm)->frames_free, free0);
+	assert_int_equal(kvm_g(d->vmm)->nr_configured_hkid, 0);
+	vd_free(d);
+}
+
+static void test_teardown_unfinalized_616(void **state)
+{
+	(void)state;
+	check_teardown_unfinalized(VMM_KVM_6_16);
+}
+
+static void test_teardown_unfinalized_619(void **state)
+{
+	(void)state;
+	check_teardown_unfinalized(VMM_KVM_6_19);
+}
+
 /* The leaves a build issued, in order, from the log. */
 static unsigned leaves_of(struct vd *d, unsigned *out, unsigned max)
 {
@@ -407,6 +457,8 @@ int main(void)
 		cmocka_unit_test(test_page_add_error_619),
 		cmocka_unit_test(test_create_rnd_no_entropy),
 		cmocka_unit_test(test_vcpu_init_rules),
+		cmocka_unit_test(test_teardown_unfinalized_616),
+		cmocka_unit_test(test_teardown_unfinalized_619),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
