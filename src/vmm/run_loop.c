@@ -134,6 +134,8 @@ enum flow_ret vmm_flow_kvm_run(struct flow_ctx *c)
 loop:
 	/* vcpu_enter_guest: kvm_check_request(KVM_REQ_VM_DEAD). */
 	FLOW_SHARED(c);
+	/* Dead locals of the last iteration are zeroed: equal states compare equal. */
+	R_FAST = R_BUSY = R_STATUS = R_GPA = R_QUAL = R_X = 0;
 	v = V;
 	if (v->requests & KVM_REQ_VM_DEAD) {
 		v->requests &= ~KVM_REQ_VM_DEAD;

@@ -42,11 +42,13 @@ struct vmm_config {
  * result (0 or -errno) in vmm_actor_result() and reports VMM_EV_FLOW_END. */
 enum vmm_program {
 	VMM_PROG_VCPU_RUN,        /* KVM_RUN loop of one vCPU (a0 = vm, a1 = vcpu, a2 = max entries) */
-	VMM_PROG_MODULE_INIT,     /* tdx_enable + tdx_cpu_enable on every online CPU (§5) */
+	VMM_PROG_MODULE_INIT,     /* tdx_enable + tdx_cpu_enable on every online CPU (§5); a0 = flags
+	                           * (1: skip VMXON, the SEAMCALLs #UD) */
 	VMM_PROG_CPU_ONLINE,      /* hotplug: VMXON + tdx_cpu_enable on LP a0 */
 	VMM_PROG_CPU_OFFLINE,     /* hotplug: offline LP a0 (refused for the last of a package) */
-	VMM_PROG_TD_CREATE,       /* KVM_TDX_INIT_VM etc. up to vCPU init (a0 = vm) */
-	VMM_PROG_TD_INIT_MEM,     /* KVM_TDX_INIT_MEM_REGION of a0 = vm, a1 = gpa, a2 = pages */
+	VMM_PROG_TD_CREATE,       /* KVM_TDX_INIT_VM (a0 = vm); vCPUs: VMM_PROG_VCPU_INIT */
+	VMM_PROG_TD_INIT_MEM,     /* KVM_TDX_INIT_MEM_REGION of a0 = vm (| 1 << 8: not measured),
+	                           * a1 = gpa, a2 = pages; on vCPU 0's fd */
 	VMM_PROG_TD_FINALIZE,     /* KVM_TDX_FINALIZE_VM (a0 = vm) */
 	VMM_PROG_VCPU_INIT,       /* KVM_TDX_INIT_VCPU (a0 = vm, a1 = vcpu) */
 	VMM_PROG_ZAP_RANGE,       /* punch hole / conversion: zap a0 = vm, a1 = gpa, a2 = pages */
