@@ -142,7 +142,10 @@ static bool check_pamt(struct tdxsim_mod *m, uint64_t *child_pages, char *why, s
 					      T, tdxsim_page_type_name(pe->pt), (unsigned long long)hpa,
 					      (unsigned long long)(owner << 12));
 			child_pages[td] += pe->pt == TDXSIM_PT_REG ? 1ull << (9 * l) : 1;
-			if (pe->pt == TDXSIM_PT_TDCX && !frame_in_td_tdcx(m, td, f))
+			/* In TD_TEARDOWN the pages go in any order: a TDVPX page outlives its
+			 * TDVPR (and the vCPU object) when the VMM reclaims the TDVPR first. */
+			if (pe->pt == TDXSIM_PT_TDCX && mod_td(m, td)->lifecycle != TD_TEARDOWN &&
+			    !frame_in_td_tdcx(m, td, f))
 				return broken(why, len, "%s: PT_TDCX page 0x%llx is in neither its TD's TDCS nor a TDVPS",
 					      T, (unsigned long long)hpa);
 			if (pe->pt == TDXSIM_PT_EPT) {
