@@ -699,10 +699,46 @@ static void full_lifecycle(void **state)
 	fx_free(f);
 }
 
+/* After KEY.FREEID the VMM may reclaim in any order (§7.1: RECLAIM only needs
+ * TD_TEARDOWN; the TDR last, for chldcnt): a TDVPR before its TDVPX pages, the SEPT
+ * root before the SEPT pages below it.  The invariants hold after every step. */
+static void reclaim_in_any_order(void **state)
+{
+	(void)state;
+	struct tdxsim_module_config cfg = { .n_lps = 4, .n_pkgs = 2, .n_frames = 2048,
+					    .check_invariants = true };
+	struct life L = { .f = fx_new(NULL, &cfg) };
+	struct fx_td *td = &L.td;
+	system_init(L.f);
+	td_create_and_keys(&L);
+	tdcs_and_init(&L);
+	vcpu_build(&L, 2);
+	build_memory(&L);
+	finalize(&L);
+	teardown(&L);
+	reclaim(&L, td->tdvpr[0], TDXSIM_PT_TDVPR, 0);
+	reclaim(&L, td->tdcx[TDCS_SEPT_ROOT_INDEX], TDXSIM_PT_TDCX, 1);
+	assert_invariants(L.f);
+	for (unsigned k = 0; k < td->ntdvpx[0]; k++)
+		reclaim(&L, td->tdvpx[0][k], TDXSIM_PT_TDCX, 2);
+	for (unsigned i = 0; i < 3; i++)
+		reclaim(&L, L.sept[i], TDXSIM_PT_EPT, 3);
+	for (unsigned i = 0; i < td->ntdcx; i++)
+		if (i != TDCS_SEPT_ROOT_INDEX)
+			reclaim(&L, td->tdcx[i], TDXSIM_PT_TDCX, 0);
+	reclaim(&L, L.page_add, TDXSIM_PT_REG, 1);
+	assert_int_equal(L.chld, 0);
+	reclaim(&L, td->tdr, TDXSIM_PT_TDR, 2);
+	assert_invariants(L.f);
+	assert_no_lock_held(L.f);
+	fx_free(L.f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_lifecycle),
+		cmocka_unit_test(reclaim_in_any_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
