@@ -399,12 +399,22 @@ static bool add_expect(struct expects *e, const struct tdxsim_held_lock *h)
 	return true;
 }
 
+#define EXPECT_SEEN (1ull << 63)
+
+static int expect_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct expect *)a)->word & ~EXPECT_SEEN;
+	uint64_t y = ((const struct expect *)b)->word & ~EXPECT_SEEN;
+	return x < y ? -1 : x > y;
+}
+
+/* The expectation for a word not yet seen; e->v is sorted by word (the seen mark
+ * in bit 63 is ignored by the order). */
 static struct expect *find_expect(struct expects *e, uint64_t word)
 {
-	for (size_t i = 0; i < e->n; i++)
-		if (e->v[i].word == word)
-			return &e->v[i];
-	return NULL;
+	struct expect key = { word, 0, 0 };
+	struct expect *x = e->n ? bsearch(&key, e->v, e->n, sizeof(*e->v), expect_cmp) : NULL;
+	return x && !(x->word & EXPECT_SEEN) ? x : NULL;
 }
 
 /* One lock word against what the executions hold.  `ex_bit` is the exclusive bit,
@@ -417,7 +427,7 @@ static bool check_word(struct tdxsim_mod *m, struct expects *e, const volatile v
 	if (!x)
 		x = &none;
 	else
-		x->word |= 1ull << 63; /* seen */
+		x->word |= EXPECT_SEEN;
 	if (x->ex > 1 || (x->ex && x->sh))
 		return broken(why, len, "lock-held: %s is recorded held exclusively %u times and shared %u times",
 			      what, x->ex, x->sh);
@@ -454,6 +464,8 @@ bool mod_check_locks(struct tdxsim_mod *m, const struct tdxsim_held_lock *held, 
 		free(e.v);
 		return broken(why, len, "lock-held: out of memory for the check");
 	}
+	if (e.n)
+		qsort(e.v, e.n, sizeof(*e.v), expect_cmp);
 	static const enum pamt_level lv[3] = { PAMT_1G, PAMT_2M, PAMT_4K };
 	const uint32_t cnt[3] = { m->lay.n_1g, m->lay.n_2m, m->lay.n_frames };
 	for (unsigned l = 0; l < 3 && ok; l++) {
@@ -508,7 +520,7 @@ bool mod_check_locks(struct tdxsim_mod *m, const struct tdxsim_held_lock *held, 
 			uint64_t v = atomic_load(&sp->e[i]);
 			struct expect *x = find_expect(&e, mod_off(m, &sp->e[i]));
 			if (x)
-				x->word |= 1ull << 63;
+				x->word |= EXPECT_SEEN;
 			bool rec = x && x->ex;
 			if ((v & SEPT_TDEL) && !rec)
 				ok = broken(why, len, "lock-held: SEPT entry %u of page %u (0x%llx) is locked (TDEL) by no execution",
@@ -522,7 +534,7 @@ bool mod_check_locks(struct tdxsim_mod *m, const struct tdxsim_held_lock *held, 
 		}
 	}
 	for (size_t i = 0; i < e.n && ok; i++)
-		if (!(e.v[i].word >> 63))
+		if (!(e.v[i].word & EXPECT_SEEN))
 			ok = broken(why, len, "lock-held: a held record names word 0x%llx, which is no lock word of the module",
 				    (unsigned long long)e.v[i].word);
 	free(e.v);
