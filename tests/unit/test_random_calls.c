@@ -44,9 +44,6 @@ struct prop {
 	struct mix_state st;
 	struct mix_env env;
 	char failure[512];
-	/* Allowed BUSY statuses per table leaf (from its lock steps). */
-	uint64_t busy_ok[128][12];
-	unsigned nbusy_ok[128];
 	/* What happened. */
 	unsigned calls, seamcalls, tdcalls, exits, entered, success, busy, invalid_leaf;
 	unsigned ok_by_leaf[64], guest_ok_by_leaf[64];
@@ -65,61 +62,10 @@ static void failf(struct prop *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void add_busy(struct prop *p, unsigned leaf, uint64_t s)
-{
-	for (unsigned i = 0; i < p->nbusy_ok[leaf]; i++)
-		if (p->busy_ok[leaf][i] == s)
-			return;
-	if (p->nbusy_ok[leaf] < 12)
-		p->busy_ok[leaf][p->nbusy_ok[leaf]++] = s;
-}
-
-/* The BUSY statuses a leaf can return: per lock step, its resource's report
- * (register operand, fixed operand, or a fixed status), or the step's override. */
-static void derive_busy(struct prop *p)
-{
-	const struct tdxsim_table *t = p->f->table;
-	assert_true(t->nleaves <= 128);
-	for (unsigned l = 0; l < t->nleaves; l++) {
-		const struct tdxsim_leaf *L = &t->leaves[l];
-		for (unsigned i = 0; i < L->nsteps; i++) {
-			const struct tdxsim_step *st = &L->steps[i];
-			if (st->kind != TDXSIM_STEP_LOCK)
-				continue;
-			const struct tdxsim_resource *r = &t->res[st->res];
-			if (r->busy == TDXSIM_BUSY_STATUS) {
-				add_busy(p, l, r->busy_status);
-				continue;
-			}
-			uint32_t op = st->busy_operand >= 0 ? (uint32_t)st->busy_operand
-				      : r->busy == TDXSIM_BUSY_OPERAND ? r->busy_operand : (uint32_t)st->reg;
-			/* Never ..._HOST_PRIORITY: a host acquire does not return it, and the
-			 * TDCALL dispatcher rewrites a guest's to BUSY (§1.3, §1.7). */
-			add_busy(p, l, TDX_OPERAND_BUSY | op);
-		}
-	}
-}
-
-static bool busy_allowed(struct prop *p, int leaf, uint64_t s)
-{
-	if (leaf < 0)
-		return false;
-	for (unsigned i = 0; i < p->nbusy_ok[leaf]; i++)
-		if (p->busy_ok[leaf][i] == s)
-			return true;
-	return false;
-}
-
 static void check_world(struct prop *p, const char *when)
 {
 	char why[512] = "";
-	if (!tdxsim_world_check_invariants(p->f->w, why, sizeof(why)))
-		failf(p, "%s: invariant broken: %s", when, why);
-	struct tdxsim_held_lock held[MIX_MAX_LPS * TDXSIM_MAX_HELD];
-	size_t n = mix_held(&p->mx, held, sizeof(held) / sizeof(held[0]));
-	if (!tdxsim_world_check_locks(p->f->w, held, n, why, sizeof(why)))
-		failf(p, "%s: %s", when, why);
-	if (tdxsim_world_halted(p->f->w, why, sizeof(why)))
+	if (!mix_check_world(&p->mx, why, sizeof(why)))
 		failf(p, "%s: %s", when, why);
 }
 
@@ -137,11 +83,11 @@ static void on_done(void *ctx, struct mix *mx, unsigned lp, enum mix_kind kind,
 	if (p->trace)
 		fprintf(stderr, "%s %s -> %s\n", kind == MIX_K_TD_EXIT ? "exit" : kind == MIX_K_TDCALL ? "tdcall" : "seamcall",
 			what, r == TDXSIM_STEP_ENTERED ? "ENTERED" : tdx_status_format(s, buf, sizeof(buf)));
+	char why[256];
+	if (!mix_status_ok(p->f->table, kind, x, r, why, sizeof(why)))
+		failf(p, "%s: %s", what, why);
 	if (kind == MIX_K_TD_EXIT) {
 		p->exits++;
-		/* VP.ENTER's outputs: a VM-exit reason or the host-priority timeout. */
-		if (s != 1 && s != 48 && s != 77 && s != TDX_HOST_PRIORITY_BUSY_TIMEOUT)
-			failf(p, "%s: TD exit returned 0x%016llx", what, (unsigned long long)s);
 		check_world(p, what);
 		return;
 	}
@@ -151,31 +97,13 @@ static void on_done(void *ctx, struct mix *mx, unsigned lp, enum mix_kind kind,
 		p->seamcalls++;
 	if (r == TDXSIM_STEP_ENTERED) {
 		p->entered++;
-		if (s != TDXSIM_STATUS_ENTERED)
-			failf(p, "%s: entered with RAX 0x%016llx", what, (unsigned long long)s);
 		check_world(p, what);
 		return;
 	}
 	if (x->leaf < 0)
 		p->invalid_leaf++;
-	/* The zero-step filter's emulated EPT-violation exit (VP.ENTER, §4). */
-	bool zero_step_exit = kind == MIX_K_SEAMCALL && x->leaf >= 0 &&
-			      p->f->table->leaves[x->leaf].number == 0 && s == 48;
-	if (!zero_step_exit && !tdx_status_lookup(s & TDX_SEAMCALL_STATUS_MASK))
-		failf(p, "%s: 0x%016llx is no TDX status", what, (unsigned long long)s);
-	if (s == TDX_SEAMCALL_VMFAILINVALID || s == TDX_SEAMCALL_UD)
-		failf(p, "%s: %s", what, tdx_status_format(s, buf, sizeof(buf)));
-	if ((s & TDX_SEAMCALL_STATUS_MASK) == TDX_OPERAND_BUSY_HOST_PRIORITY && kind == MIX_K_TDCALL)
-		failf(p, "%s: the guest saw %s (§1.7)", what, tdx_status_format(s, buf, sizeof(buf)));
-	if (tdx_status_is_kvm_busy(s) || (s & TDX_SEAMCALL_STATUS_MASK) == TDX_OPERAND_BUSY_HOST_PRIORITY ||
-	    s == TDX_SYS_BUSY) {
+	if (tdx_status_is_kvm_busy(s) || s == TDX_SYS_BUSY)
 		p->busy++;
-		bool promote_child = x->leaf >= 0 && p->f->table->leaves[x->leaf].number == 23 &&
-				     s == (TDX_OPERAND_BUSY | OPERAND_ID_RCX);
-		if (!busy_allowed(p, x->leaf, s) && !promote_child)
-			failf(p, "%s: %s is not a BUSY any lock step of the leaf reports", what,
-			      tdx_status_format(s, buf, sizeof(buf)));
-	}
 	if (s == TDX_SUCCESS && x->leaf >= 0) {
 		p->success++;
 		unsigned num = p->f->table->leaves[x->leaf].number;
@@ -200,7 +128,6 @@ static void run_seed(struct prop *p, const struct seed_case *c)
 	char why[256];
 	if (!mix_world_build(p->f->w, &c->opts, &p->env, why, sizeof(why)))
 		fail_msg("%s", why);
-	derive_busy(p);
 	mix_init(&p->mx, p->f->w, &p->env, &p->st);
 	if (c->opts.enter)
 		mix_adopt_guests(&p->mx);

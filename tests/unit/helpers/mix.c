@@ -694,3 +694,75 @@ size_t mix_held(const struct mix *mx, struct tdxsim_held_lock *out, size_t max)
 	}
 	return n;
 }
+
+/* ---- the status oracle ---- */
+
+static bool busy_from_table(const struct tdxsim_table *t, int leaf, tdx_status_t s)
+{
+	if (leaf < 0)
+		return false;
+	const struct tdxsim_leaf *L = &t->leaves[leaf];
+	for (unsigned i = 0; i < L->nsteps; i++) {
+		const struct tdxsim_step *st = &L->steps[i];
+		if (st->kind != TDXSIM_STEP_LOCK)
+			continue;
+		const struct tdxsim_resource *r = &t->res[st->res];
+		if (r->busy == TDXSIM_BUSY_STATUS) {
+			if (s == r->busy_status)
+				return true;
+			continue;
+		}
+		uint32_t op = st->busy_operand >= 0 ? (uint32_t)st->busy_operand
+			      : r->busy == TDXSIM_BUSY_OPERAND ? r->busy_operand : (uint32_t)st->reg;
+		/* Never ..._HOST_PRIORITY: a host acquire does not return it, and the TDCALL
+		 * dispatcher rewrites a guest's to BUSY (§1.3, §1.7). */
+		if (s == (TDX_OPERAND_BUSY | op))
+			return true;
+	}
+	return false;
+}
+
+bool mix_status_ok(const struct tdxsim_table *t, enum mix_kind kind, const struct tdxsim_leaf_exec *x,
+		   enum tdxsim_step_result r, char *why, size_t len)
+{
+	tdx_status_t s = x->regs.r[RAX];
+	char buf[96];
+	const char *name = x->leaf >= 0 ? t->leaves[x->leaf].name : kind == MIX_K_TD_EXIT ? "TD exit" : "(refused)";
+	if (kind == MIX_K_TD_EXIT) {
+		if (s != 1 && s != 48 && s != 77 && s != TDX_HOST_PRIORITY_BUSY_TIMEOUT)
+			return snprintf(why, len, "TD exit returned 0x%016llx", (unsigned long long)s), false;
+		return true;
+	}
+	if (r == TDXSIM_STEP_ENTERED)
+		return s == STATUS_ENTERED ? true
+		       : (snprintf(why, len, "%s entered with RAX 0x%016llx", name, (unsigned long long)s), false);
+	unsigned number = x->leaf >= 0 ? t->leaves[x->leaf].number : ~0u;
+	bool zero_step_exit = kind == MIX_K_SEAMCALL && number == H_VP_ENTER && s == 48;
+	if (!zero_step_exit && !tdx_status_lookup(s & TDX_SEAMCALL_STATUS_MASK))
+		return snprintf(why, len, "%s: 0x%016llx is no TDX status", name, (unsigned long long)s), false;
+	if (s == TDX_SEAMCALL_VMFAILINVALID || s == TDX_SEAMCALL_UD)
+		return snprintf(why, len, "%s: %s", name, tdx_status_format(s, buf, sizeof(buf))), false;
+	if ((s & TDX_SEAMCALL_STATUS_MASK) == TDX_OPERAND_BUSY_HOST_PRIORITY)
+		return snprintf(why, len, "%s: %s reached the caller", name, tdx_status_format(s, buf, sizeof(buf))),
+		       false;
+	if (tdx_status_is_kvm_busy(s) || s == TDX_SYS_BUSY) {
+		bool promote_child = kind == MIX_K_SEAMCALL && number == H_PROMOTE &&
+				     s == (TDX_OPERAND_BUSY | RCX);
+		if (!busy_from_table(t, x->leaf, s) && !promote_child)
+			return snprintf(why, len, "%s: %s is not a BUSY any lock step of the leaf reports", name,
+					tdx_status_format(s, buf, sizeof(buf))),
+			       false;
+	}
+	return true;
+}
+
+bool mix_check_world(const struct mix *mx, char *why, size_t len)
+{
+	if (!tdxsim_world_check_invariants(mx->w, why, len))
+		return false;
+	struct tdxsim_held_lock held[MIX_MAX_LPS * TDXSIM_MAX_HELD];
+	size_t n = mix_held(mx, held, sizeof(held) / sizeof(held[0]));
+	if (!tdxsim_world_check_locks(mx->w, held, n, why, len))
+		return false;
+	return !tdxsim_world_halted(mx->w, why, len);
+}

@@ -154,6 +154,21 @@ bool mix_step(struct mix *mx, const struct mix_src *src);
 /* Step every in-flight execution to completion (round robin), leaving the vCPUs
  * in guest mode there. */
 void mix_drain(struct mix *mx);
+/* The status oracle for a completed execution (mix_done_fn's arguments): a TD exit
+ * returns a VM-exit reason (1, 48, 77) or TDX_HOST_PRIORITY_BUSY_TIMEOUT; an entry
+ * TDXSIM_STATUS_ENTERED; any other call a defined TDX status code (VP.ENTER's
+ * zero-step exit: 48), never TDX_SEAMCALL_VMFAILINVALID or #UD; a BUSY names an
+ * operand one of that leaf's lock steps reports (from the table; PROMOTE's busy
+ * child entry: RCX); the guest never sees ..._BUSY_HOST_PRIORITY (§1.7).  False
+ * (and why) if the status breaks one of these. */
+bool mix_status_ok(const struct tdxsim_table *t, enum mix_kind kind, const struct tdxsim_leaf_exec *x,
+		   enum tdxsim_step_result r, char *why, size_t len);
+
+/* The world between steps: the module invariants, the lock accounting (every lock
+ * word explained by the executions in flight and the vCPUs in guest mode), not
+ * halted.  False (and why) otherwise. */
+bool mix_check_world(const struct mix *mx, char *why, size_t len);
+
 /* The locks every in-flight execution holds, for tdxsim_world_check_locks. */
 size_t mix_held(const struct mix *mx, struct tdxsim_held_lock *out, size_t max);
 
