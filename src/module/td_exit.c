@@ -59,7 +59,15 @@ void mod_td_exit_begin(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, uint32_
 	x->sept_pg = UINT32_MAX;
 	x->exit = (uint8_t)why;
 	x->scratch[0] = gpa;
-	struct vcpu_obj *v = mod_vcpu(m, vcpu);
+	struct vcpu_obj *v = vcpu < m->lay.max_vcpus ? mod_vcpu(m, vcpu) : NULL;
+	if (!v || atomic_load(&v->state) != VCPU_ACTIVE) {
+		/* Simulator misuse (no vCPU, or not in guest mode): refused like
+		 * tdxsim_td_exit refuses it, before the exit touches REFCOUNT. */
+		x->status = TDX_VCPU_STATE_INCORRECT;
+		x->regs.r[OPERAND_ID_RAX] = x->status;
+		x->phase = TDXSIM_LEAF_DONE;
+		return;
+	}
 	x->lp = atomic_load(&v->assoc_lpid);
 	x->phase = TDXSIM_LEAF_RUN;
 }
