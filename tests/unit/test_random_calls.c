@@ -191,9 +191,46 @@ static void random_calls(void **state)
 	assert_true(p.guest_ok_by_leaf[6] >= 10); /* ACCEPT */
 }
 
+/* The step-level API refuses what only a misbehaving caller does, without touching
+ * the module: a TD exit of a vCPU not in guest mode (its REFCOUNT would underflow)
+ * or of no vCPU, a TDCALL of no vCPU, a SEAMCALL on no LP. */
+static void api_misuse(void **state)
+{
+	(void)state;
+	struct tdxsim_module_config cfg = { .n_lps = 4, .n_pkgs = 2, .n_frames = 1024, .check_invariants = true };
+	struct fx *f = fx_new(NULL, &cfg);
+	struct mix_env env;
+	char why[256];
+	struct mix_build_opts o = { .nvcpus = 2, .finalize = true };
+	if (!mix_world_build(f->w, &o, &env, why, sizeof(why)))
+		fail_msg("%s", why);
+	uint8_t *before = malloc(tdxsim_world_size(f->w));
+	assert_non_null(before);
+	tdxsim_world_snapshot(f->w, before);
+	struct tdxsim_leaf_exec x;
+	const uint64_t not_tdvpr[] = { env.tdvpr[0], env.tdr[0], env.page[env.npage - 1], 0, ~0ull, env.tdvpr[0] + 8 };
+	for (unsigned i = 0; i < sizeof(not_tdvpr) / sizeof(not_tdvpr[0]); i++) {
+		tdxsim_td_exit_begin(f->w, &x, not_tdvpr[i], TDXSIM_EXIT_INTERRUPT, 0);
+		assert_int_equal(tdxsim_leaf_step(f->w, &x), TDXSIM_STEP_DONE);
+		fx_assert_status(x.regs.r[OPERAND_ID_RAX], TDX_VCPU_STATE_INCORRECT, "TD exit of no vCPU in guest mode");
+		assert_int_equal(tdxsim_td_exit(f->w, not_tdvpr[i], TDXSIM_EXIT_INTERRUPT, 0, NULL),
+				 TDX_VCPU_STATE_INCORRECT);
+		struct tdxsim_regs r = { { TDG_MEM_PAGE_ACCEPT, MIX_GPA0 } };
+		tdxsim_tdcall_begin(f->w, &x, not_tdvpr[i], &r);
+		assert_int_equal(tdxsim_leaf_step(f->w, &x), TDXSIM_STEP_DONE);
+		fx_assert_status(x.regs.r[OPERAND_ID_RAX], TDX_VCPU_STATE_INCORRECT, "TDCALL of no vCPU in guest mode");
+	}
+	struct tdxsim_regs r = { { LEAF_SYS_RD } };
+	fx_assert_status(tdxsim_seamcall(f->w, 99, &r), TDX_SEAMCALL_UD, "SEAMCALL on no LP");
+	assert_memory_equal(tdxsim_world_bytes(f->w), before, tdxsim_world_size(f->w));
+	free(before);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(api_misuse),
 		cmocka_unit_test(random_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
