@@ -148,7 +148,8 @@ void tdxsim_seamcall_begin(struct tdxsim_world *w, struct tdxsim_leaf_exec *x, u
 void tdxsim_tdcall_begin(struct tdxsim_world *w, struct tdxsim_leaf_exec *x,
 			 uint64_t tdvpr_hpa, const struct tdxsim_regs *regs);
 /* Start the TD exit of a vCPU in guest mode; completing it completes its TDH.VP.ENTER
- * and leaves the VP.ENTER outputs in x->regs. */
+ * and leaves the VP.ENTER outputs in x->regs.  For anything but a vCPU in guest mode
+ * the execution is complete at once with TDX_VCPU_STATE_INCORRECT. */
 void tdxsim_td_exit_begin(struct tdxsim_world *w, struct tdxsim_leaf_exec *x,
 			  uint64_t tdvpr_hpa, enum tdxsim_exit_reason why, uint64_t gpa);
 /* One atomic step: at most one lock-word access, or one body under held locks. */
