@@ -588,7 +588,6 @@ struct h {
 	struct log *cur;     /* where run_exec logs the ends (the observer's log) */
 	struct chk chk;
 	struct fx_td td;
-	uint64_t gpa_next;
 };
 
 static struct h H;

@@ -604,7 +604,7 @@ static void run_whole(struct mix *mx, unsigned lp)
 	}
 }
 
-bool mix_step(struct mix *mx, const struct mix_src *src)
+void mix_step(struct mix *mx, const struct mix_src *src)
 {
 	const struct mix_env *env = mx->env;
 	unsigned lp = pick(src, env->n_lps);
@@ -615,7 +615,7 @@ bool mix_step(struct mix *mx, const struct mix_src *src)
 	case MIX_TDCALL:
 	case MIX_EXIT:
 		advance(mx, lp);
-		return true;
+		return;
 	case MIX_IDLE: {
 		/* Half the time, enter a vCPU associated with this LP (or with none) that is
 		 * not in guest mode; now and then any vCPU (TDX_VCPU_ASSOCIATED). */
@@ -646,7 +646,7 @@ bool mix_step(struct mix *mx, const struct mix_src *src)
 			/* Four RIPs, so that faults sometimes repeat at one RIP (zero-step, §4)
 			 * and progress usually clears the suspicion again. */
 			tdxsim_guest_access(mx->w, tdvpr, gpa, 0x1000 + 0x10 * pick(src, 4), pick(src, 2));
-			return true;
+			return;
 		}
 		if (q < mx->guest_access_pct + 15) {
 			uint64_t gpa = any_of(src, env->gpa, env->ngpa, MIX_GPA0);
@@ -665,7 +665,6 @@ bool mix_step(struct mix *mx, const struct mix_src *src)
 	mx->s->begun++;
 	if (pick(src, 100) < mx->run_whole_pct)
 		run_whole(mx, lp);
-	return true;
 }
 
 void mix_drain(struct mix *mx)

@@ -149,8 +149,8 @@ struct mix {
 void mix_init(struct mix *mx, struct tdxsim_world *w, const struct mix_env *env, struct mix_state *s);
 /* Mark the vCPUs that are in guest mode after mix_world_build(enter). */
 void mix_adopt_guests(struct mix *mx);
-/* One action; returns false if the source is exhausted (nothing done). */
-bool mix_step(struct mix *mx, const struct mix_src *src);
+/* One action (it draws at least one value from src). */
+void mix_step(struct mix *mx, const struct mix_src *src);
 /* Step every in-flight execution to completion (round robin), leaving the vCPUs
  * in guest mode there. */
 void mix_drain(struct mix *mx);
