@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Building a world from a scenario, and the one step function (DESIGN §3). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ enum flow_ret engine_step(struct engine *e, unsigned i)
 	struct eng_actor *a = engine_actor(e, i);
 	if (a->done)
 		return FLOW_DONE;
-	e->cur_actor = i;
+	atomic_store_explicit(&e->cur_actor, i, memory_order_relaxed);
 	enum flow_ret r;
 	if (a->kind == TDXSIM_ACTOR_VCPU && a->host.guest_mode) {
 		struct flow_ctx c = make_ctx(e, i, &a->guest, guest_flow_table());
@@ -109,7 +110,11 @@ void engine_describe(struct engine *e, unsigned i, char *buf, size_t len)
 		snprintf(buf, len, "%s: TD exit", where);
 	else {
 		const struct flow_stack *s = a->host.guest_mode ? &a->guest : &a->host;
-		if (s->depth)
+		const char *fname = !a->host.guest_mode && s->depth ? vmm_flow_name(s->fr[s->depth - 1].fn) : NULL;
+		if (s->depth && fname)
+			snprintf(buf, len, "%s: %s pc %u (depth %u)", where, fname,
+				 (unsigned)s->fr[s->depth - 1].pc, (unsigned)s->depth);
+		else if (s->depth)
 			snprintf(buf, len, "%s: flow %u pc %u (depth %u)", where,
 				 (unsigned)s->fr[s->depth - 1].fn, (unsigned)s->fr[s->depth - 1].pc,
 				 (unsigned)s->depth);
@@ -160,8 +165,10 @@ int engine_create(struct engine *e, struct tdxsim_scenario *s, struct tdxsim_err
 		.n_gpa_pages = s->n_pages,
 		.n_lps = s->platform.n_lps,
 		.n_pkgs = s->platform.n_pkgs,
-		.n_memslots = 1,
+		.n_memslots = s->n_memslots ? s->n_memslots : 1,
 		.hp_timeout_us = s->hp_timeout_us,
+		.n_frames = s->platform.n_frames,
+		.private_base = s->private_base,
 	};
 	e->gcfg = (struct guest_config){
 		.policy = &s->policy.guest,

@@ -51,7 +51,8 @@ struct engine {
 	size_t off_vmm, off_guest, off_eng; /* inside the user region */
 	struct vmm_hooks hooks;          /* forwards to obs.vmm_event with the actor id */
 	struct engine_observer obs;
-	unsigned cur_actor;              /* actor being stepped (for hook attribution) */
+	_Atomic unsigned cur_actor;      /* actor last stepped (relaxed: the threads scheduler
+	                                  * steps actors in parallel) */
 };
 
 int engine_create(struct engine *e, struct tdxsim_scenario *s, struct tdxsim_error *err);
@@ -60,15 +61,15 @@ void engine_set_observer(struct engine *e, const struct engine_observer *obs);
 
 static inline void *engine_vmm(struct engine *e)
 {
-	return (uint8_t *)tdxsim_world_user(e->w) + e->off_vmm;
+	return (e->w->arena + e->w->off_user) + e->off_vmm;
 }
 static inline void *engine_guest(struct engine *e)
 {
-	return (uint8_t *)tdxsim_world_user(e->w) + e->off_guest;
+	return (e->w->arena + e->w->off_user) + e->off_guest;
 }
 static inline struct eng_region *engine_region(struct engine *e)
 {
-	return (struct eng_region *)((uint8_t *)tdxsim_world_user(e->w) + e->off_eng);
+	return (struct eng_region *)((e->w->arena + e->w->off_user) + e->off_eng);
 }
 static inline struct eng_actor *engine_actor(struct engine *e, unsigned i)
 {

@@ -11,6 +11,7 @@
  * touching memory.  Steps that only retry do not count.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -110,11 +111,12 @@ int sim_latency_apply(struct sim_latency *l, const struct tdxsim_table *t,
 struct exec_mark {
 	int leaf;
 	uint8_t phase;
+	uint16_t pc;
 };
 
 static struct exec_mark mark(const struct tdxsim_leaf_exec *x)
 {
-	return (struct exec_mark){ x->leaf, x->phase };
+	return (struct exec_mark){ x->leaf, x->phase, x->pc };
 }
 
 static bool running(uint8_t phase)
@@ -129,6 +131,9 @@ struct sim_state {
 	uint64_t lock_ops;             /* in the current step */
 	uint64_t last_progress;
 	uint64_t now;
+	/* Per actor and side: the leaf's body cost was charged (docs/sim.md: a leaf's
+	 * cost is spent in its first BODY step, under the locks it holds). */
+	uint8_t charged[TDXSIM_SCN_MAX_ACTORS + 1][2];
 };
 
 static void wrap_vmm_event(void *ctx, unsigned actor, enum vmm_event ev, uint64_t a, uint64_t b, uint64_t c)
@@ -148,31 +153,77 @@ static void wrap_lock_event(void *ctx, const struct tdxsim_lock_event *ev)
 		st->user.lock_event(st->user.ctx, ev);
 }
 
-/* Leaf begin/end detection from the exec phases around a step. */
+/* Leaf begin/end detection from the exec phases around a step.  The leaf's cost
+ * (latency model) is charged to the step that ran its first BODY step, so that the
+ * time is spent while the leaf holds its locks; a leaf that ends without a body
+ * (a BUSY, a failed check) is charged at its end. */
+uint64_t sim_account_exec(struct engine *e, const struct sim_latency *lat,
+			  const struct sim_observer *ob, unsigned i, int side, struct exec_mark_pub before,
+			  const struct tdxsim_leaf_exec *x, uint64_t now, uint8_t *charged)
+{
+	const struct tdxsim_table *t = e->table;
+	uint64_t cost = 0;
+	bool run_b = running(before.phase), run_a = running(x->phase);
+	bool fin_a = x->phase == TDXSIM_LEAF_DONE || x->phase == TDXSIM_LEAF_ENTERED;
+	bool same = before.leaf == x->leaf;
+	/* A leaf that was running is no longer running (the guest layer zeroes its
+	 * execution when a TDCALL completes) or became another one (a TDCALL that ended
+	 * in a TD exit).  A running leaf reaching DONE/ENTERED is reported below. */
+	bool prev_ended = run_b && !(fin_a && same) && (!run_a || !same);
+	bool began = (run_a && (!run_b || !same)) ||
+		     (fin_a && !(run_b && same) && (before.leaf != x->leaf || before.phase != x->phase));
+	bool ended = fin_a && (began || (run_b && same));
+	if (prev_ended) {
+		if (!*charged && before.leaf >= 0) {
+			const struct tdxsim_leaf *L = &t->leaves[before.leaf];
+			cost += L->number < 64 ? lat->leaf[L->side][L->number] : 1000;
+		} else if (!*charged && before.leaf == TDXSIM_LEAF_TD_EXIT) {
+			cost += lat->td_exit;
+		}
+		*charged = 0;
+		tdx_status_t st = x->phase == TDXSIM_LEAF_IDLE && side == TDXSIM_SIDE_GUEST
+					  ? engine_guest_tdcall_rax(e, i)
+					  : SIM_STATUS_TD_EXIT;
+		if (ob && ob->leaf_end)
+			ob->leaf_end(ob->ctx, i, side, before.leaf, st, now);
+	}
+	if (began) {
+		*charged = 0;
+		if (ob && ob->leaf_begin)
+			ob->leaf_begin(ob->ctx, i, side, x->leaf, now);
+	}
+	uint64_t leaf_cost = 0;
+	if (x->leaf == TDXSIM_LEAF_TD_EXIT)
+		leaf_cost = lat->td_exit;
+	else if (x->leaf >= 0 && (run_a || fin_a)) {
+		const struct tdxsim_leaf *L = &t->leaves[x->leaf];
+		leaf_cost = L->number < 64 ? lat->leaf[L->side][L->number] : 1000;
+		/* Did this step run a BODY step?  (pc moved past one, same leaf.) */
+		if (!*charged && same && run_b) {
+			unsigned from = before.pc, to = run_a ? x->pc : L->nsteps;
+			for (unsigned p = from; p < to && p < L->nsteps; p++)
+				if (L->steps[p].kind == TDXSIM_STEP_BODY) {
+					cost += leaf_cost;
+					*charged = 1;
+					break;
+				}
+		}
+	}
+	if (ended) {
+		if (!*charged)
+			cost += leaf_cost;
+		*charged = 0;
+		if (ob && ob->leaf_end)
+			ob->leaf_end(ob->ctx, i, side, x->leaf, x->status, now);
+	}
+	return cost;
+}
+
 static uint64_t account_exec(struct sim_state *st, unsigned i, int side, struct exec_mark before,
 			     const struct tdxsim_leaf_exec *x, uint64_t t)
 {
-	const struct sim_observer *ob = st->o->obs;
-	uint64_t cost = 0;
-	bool began = !running(before.phase) && (running(x->phase) ||
-			((x->phase == TDXSIM_LEAF_DONE || x->phase == TDXSIM_LEAF_ENTERED) &&
-			 (before.leaf != x->leaf || before.phase != x->phase)));
-	bool ended = (x->phase == TDXSIM_LEAF_DONE || x->phase == TDXSIM_LEAF_ENTERED) &&
-		     (running(before.phase) || began);
-	if (began && ob && ob->leaf_begin)
-		ob->leaf_begin(ob->ctx, i, side, x->leaf, t);
-	if (ended) {
-		if (x->leaf == TDXSIM_LEAF_TD_EXIT)
-			cost += st->o->lat.td_exit;
-		else if (x->leaf >= 0) {
-			unsigned num = st->e->table->leaves[x->leaf].number;
-			unsigned sd = st->e->table->leaves[x->leaf].side;
-			cost += num < 64 ? st->o->lat.leaf[sd][num] : 1000;
-		}
-		if (ob && ob->leaf_end)
-			ob->leaf_end(ob->ctx, i, side, x->leaf, x->status, t);
-	}
-	return cost;
+	struct exec_mark_pub b = { before.leaf, before.phase, before.pc };
+	return sim_account_exec(st->e, &st->o->lat, st->o->obs, i, side, b, x, t, &st->charged[i][side]);
 }
 
 static void describe_all(struct engine *e, char *buf, size_t len)
@@ -197,6 +248,55 @@ static uint64_t guest_progress_sum(struct engine *e)
 	return gp.accepted + gp.accesses + gp.mapgpa_ok + gp.mapgpa_failed + gp.accept_failed;
 }
 
+/* The run queue: a binary min-heap of unfinished actors keyed by (next_time, tie),
+ * where tie is drawn from the world's PRNG whenever an actor is scheduled, so that
+ * actors due at the same time run in a random (seeded) order.  Outside the world:
+ * it is derived from the actors' next_time at the start of every sim_run. */
+struct rq_ent {
+	uint64_t t, tie;               /* the actor's next_time (a copy) and its tie-breaker */
+	unsigned idx;
+};
+struct rq {
+	unsigned n;
+	struct rq_ent h[TDXSIM_SCN_MAX_ACTORS + 1];
+};
+
+static inline bool rq_less(const struct rq_ent *x, const struct rq_ent *y)
+{
+	return x->t < y->t || (x->t == y->t && (x->tie < y->tie || (x->tie == y->tie && x->idx < y->idx)));
+}
+
+static void rq_down(struct rq *q, unsigned k)
+{
+	struct rq_ent v = q->h[k];
+	for (;;) {
+		unsigned l = 2 * k + 1, m;
+		if (l >= q->n)
+			break;
+		m = l + 1 < q->n && rq_less(&q->h[l + 1], &q->h[l]) ? l + 1 : l;
+		if (!rq_less(&q->h[m], &v))
+			break;
+		q->h[k] = q->h[m];
+		k = m;
+	}
+	q->h[k] = v;
+}
+
+static void rq_up(struct rq *q, unsigned k)
+{
+	struct rq_ent v = q->h[k];
+	while (k && rq_less(&v, &q->h[(k - 1) / 2])) {
+		q->h[k] = q->h[(k - 1) / 2];
+		k = (k - 1) / 2;
+	}
+	q->h[k] = v;
+}
+
+/* Every guest step can change guest progress; summing it over all vCPUs is
+ * O(vCPUs), so it is looked at once every GUEST_PROGRESS_EVERY guest steps (and
+ * whenever a stall is about to be declared). */
+#define GUEST_PROGRESS_EVERY 64
+
 void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 {
 	struct sim_state st = { .e = e, .o = o, .user = e->obs };
@@ -210,11 +310,27 @@ void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 	st.now = atomic_load(&hdr->now);
 	st.last_progress = st.now;
 	uint64_t gprog = guest_progress_sum(e);
+	unsigned gsteps = 0;
 	uint8_t blocked[TDXSIM_SCN_MAX_ACTORS + 1];
 	memset(blocked, 0, sizeof(blocked));
+	unsigned n_blocked = 0;
+	struct rq *q = calloc(1, sizeof(*q));
+	if (!q) {
+		res->outcome = SIM_STEPS;
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		engine_set_observer(e, &st.user);
+		return;
+	}
+	for (unsigned i = 0; i < n && i <= TDXSIM_SCN_MAX_ACTORS; i++) {
+		if (engine_actor(e, i)->done)
+			continue;
+		q->h[q->n] = (struct rq_ent){ engine_actor(e, i)->next_time, sim_rand(e), i };
+		q->n++;
+		rq_up(q, q->n - 1);
+	}
 
 	for (;;) {
-		if (engine_all_done(e)) {
+		if (!q->n) {
 			res->outcome = SIM_DONE;
 			break;
 		}
@@ -222,23 +338,8 @@ void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 			res->outcome = SIM_STEPS;
 			break;
 		}
-		/* Earliest actor; ties by PRNG. */
-		unsigned pick = n, ties = 0;
-		uint64_t best = UINT64_MAX;
-		for (unsigned i = 0; i < n; i++) {
-			struct eng_actor *a = engine_actor(e, i);
-			if (a->done)
-				continue;
-			if (a->next_time < best) {
-				best = a->next_time;
-				pick = i;
-				ties = 1;
-			} else if (a->next_time == best) {
-				ties++;
-				if (sim_rand(e) % ties == 0)
-					pick = i;
-			}
-		}
+		unsigned pick = q->h[0].idx;
+		uint64_t best = q->h[0].t;
 		if (best > st.now)
 			st.now = best;
 		if (o->time_ns && st.now >= o->time_ns) {
@@ -263,33 +364,53 @@ void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 			cost += sim_rand(e) % (cost / 8 + 1);
 			a->next_time = st.now + cost;
 		}
-		if (r == FLOW_DONE)
+		if (r == FLOW_DONE) {
 			st.last_progress = st.now;
-		uint64_t g = guest_progress_sum(e);
-		if (g != gprog) {
-			gprog = g;
-			st.last_progress = st.now;
+			/* Out of the run queue. */
+			q->n--;
+			if (q->n) {
+				q->h[0] = q->h[q->n];
+				rq_down(q, 0);
+			}
+		} else {
+			q->h[0].t = a->next_time;
+			q->h[0].tie = sim_rand(e);
+			rq_down(q, 0);
+		}
+		if (in_guest && ++gsteps >= GUEST_PROGRESS_EVERY) {
+			gsteps = 0;
+			uint64_t g = guest_progress_sum(e);
+			if (g != gprog) {
+				gprog = g;
+				st.last_progress = st.now;
+			}
 		}
 		if (o->obs && o->obs->step)
 			o->obs->step(o->obs->ctx, pick, r, st.now, cost);
 		/* Deadlock: every unfinished actor has been tried and found blocked
 		 * since the last step that did something. */
 		if (r == FLOW_BLOCKED) {
-			blocked[pick] = 1;
-			bool all = true;
-			for (unsigned i = 0; i < n && all; i++)
-				if (!engine_actor(e, i)->done && !blocked[i])
-					all = false;
-			if (all) {
+			if (!blocked[pick]) {
+				blocked[pick] = 1;
+				n_blocked++;
+			}
+			if (n_blocked >= q->n) {
 				res->outcome = SIM_DEADLOCK;
 				break;
 			}
-		} else {
+		} else if (n_blocked) {
 			memset(blocked, 0, n);
+			n_blocked = 0;
 		}
 		if (st.now - st.last_progress > stall) {
-			res->outcome = SIM_STALL;
-			break;
+			uint64_t g = guest_progress_sum(e);
+			if (g != gprog) {
+				gprog = g;
+				st.last_progress = st.now;
+			} else {
+				res->outcome = SIM_STALL;
+				break;
+			}
 		}
 		if (tty && (res->steps & 0xFFFFF) == 0)
 			fprintf(stderr, "\rsim: %llu steps, t=%.3f ms ", (unsigned long long)res->steps,
@@ -300,6 +421,7 @@ void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	res->now = st.now;
+	free(q);
 	engine_set_observer(e, &st.user);
 }
 

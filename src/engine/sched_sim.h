@@ -61,6 +61,22 @@ struct sim_result {
 	char why[512];             /* for deadlock / stall: what each actor is doing */
 };
 
+/* Leaf begin/end and cost accounting around one step of actor i on one side
+ * (shared with the threads scheduler): `before` is the leaf execution's state
+ * before the step, x after it; *charged is per actor and side. */
+struct exec_mark_pub {
+	int leaf;
+	uint8_t phase;
+	uint16_t pc;
+};
+uint64_t sim_account_exec(struct engine *e, const struct sim_latency *lat,
+			  const struct sim_observer *ob, unsigned i, int side, struct exec_mark_pub before,
+			  const struct tdxsim_leaf_exec *x, uint64_t now, uint8_t *charged);
+/* RAX of the TDCALL actor i's guest completed in the last step (guest_peek.c). */
+uint64_t engine_guest_tdcall_rax(struct engine *e, unsigned actor);
+/* leaf_end status of a TDCALL that ended in a TD exit (it runs again after it). */
+#define SIM_STATUS_TD_EXIT 0x7FFFFFFFFFFFFFFEull
+
 /* Seed the world's PRNG (xoshiro256**). */
 void sim_seed(struct engine *e, uint64_t seed);
 uint64_t sim_rand(struct engine *e);
