@@ -80,21 +80,6 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static tdx_status_t call(unsigned lp, uint64_t leaf, uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t r9,
-			 struct tdxsim_regs *out)
-{
-	struct tdxsim_regs r = { { 0 } };
-	r.r[OPERAND_ID_RAX] = leaf;
-	r.r[OPERAND_ID_RCX] = rcx;
-	r.r[OPERAND_ID_RDX] = rdx;
-	r.r[OPERAND_ID_R8] = r8;
-	r.r[OPERAND_ID_R9] = r9;
-	tdx_status_t s = tdxsim_seamcall(F->w, lp, &r);
-	if (out)
-		*out = r;
-	return s;
-}
-
 /* s is one of the n statuses that follow. */
 static bool one_of(tdx_status_t s, unsigned n, ...)
 {
@@ -126,7 +111,7 @@ static tdx_status_t retry(const char *what, unsigned lp, uint64_t leaf, uint64_t
 {
 	tdx_status_t s = 0;
 	for (unsigned k = 0; k < 2000000 && !atomic_load(&failed); k++) {
-		s = call(lp, leaf, rcx, rdx, r8, r9, out);
+		s = fx_seamcall(F, lp, leaf, rcx, rdx, r8, r9, out);
 		bool transient = false;
 		for (unsigned i = 0; i < nbusy; i++)
 			transient |= s == busy[i];
@@ -137,7 +122,7 @@ static tdx_status_t retry(const char *what, unsigned lp, uint64_t leaf, uint64_t
 		if (tdx_status_is_kvm_busy(s))
 			atomic_fetch_add(&n_busy, 1);
 		if (track && s == (TDX_TLB_TRACKING_NOT_DONE | OPERAND_ID_RCX))
-			call(lp, LEAF_MEM_TRACK, TD.tdr, 0, 0, 0, NULL); /* any result: another try */
+			fx_seamcall(F, lp, LEAF_MEM_TRACK, TD.tdr, 0, 0, 0, NULL); /* any result: another try */
 		sched_yield();
 	}
 	if (!atomic_load(&failed))
@@ -235,53 +220,52 @@ static void *md_thread(void *p)
 	(void)p;
 	uint64_t seed = 0xABCDEF12345ull;
 	uint64_t tdr = TD.tdr;
-	const tdx_status_t B_RCX = TDX_OPERAND_BUSY | OPERAND_ID_RCX, B_RDX = TDX_OPERAND_BUSY | OPERAND_ID_RDX;
+	const tdx_status_t B_RCX = TDX_OPERAND_BUSY | OPERAND_ID_RCX;
 	const tdx_status_t B_TREE = TDX_OPERAND_BUSY | OPERAND_ID_SEPT_TREE;
 	while (atomic_load(&hosts_running) > 1 && !atomic_load(&failed)) {
 		unsigned v = (unsigned)(rnd(&seed) % NVCPU);
 		tdx_status_t s;
 		switch (rnd(&seed) % 9) {
 		case 0: /* TDR sh, op_state sh: only the TDR exclusive (this thread's FINALIZE) blocks */
-			s = call(1, LEAF_MNG_RD, tdr, MD_TD_OP_STATE, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_MNG_RD, tdr, MD_TD_OP_STATE, 0, 0, NULL);
 			expect("MNG.RD", s, s == TDX_SUCCESS);
 			break;
 		case 1:
-			s = call(1, LEAF_MNG_WR, tdr, MD_TD_HP_LOCK_TIMEOUT, 50000, ~0ull, NULL);
+			s = fx_seamcall(F, 1, LEAF_MNG_WR, tdr, MD_TD_HP_LOCK_TIMEOUT, 50000, ~0ull, NULL);
 			expect("MNG.WR", s, s == TDX_SUCCESS);
 			break;
 		case 2: /* a vCPU in guest mode is ACTIVE; otherwise it is associated with its own
 			 * LP; a RECLAIM of this thread is not concurrent; TDVPR sh vs VP.ENTER sh */
-			s = call(1, LEAF_VP_RD, TD.tdvpr[v], MD_VP_STATE, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_VP_RD, TD.tdvpr[v], MD_VP_STATE, 0, 0, NULL);
 			expect("VP.RD", s, one_of(s, 2, TDX_VCPU_STATE_INCORRECT, TDX_VCPU_ASSOCIATED));
 			break;
 		case 3: /* tree sh: BLOCK / SEPT.REMOVE (ex) of LP 0; the GPA_0 entry: a guest ATTR.RD */
-			s = call(1, LEAF_MEM_SEPT_RD, GPA_LEVEL(GPA0, LVL_PT), tdr, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_MEM_SEPT_RD, GPA_LEVEL(GPA0, LVL_PT), tdr, 0, 0, NULL);
 			expect("SEPT.RD", s, one_of(s, 3, TDX_SUCCESS, B_TREE, B_RCX));
 			break;
 		case 4:
-			s = call(1, LEAF_MEM_RD, GPA0, tdr, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_MEM_RD, GPA0, tdr, 0, 0, NULL);
 			expect("MEM.RD", s, one_of(s, 3, TDX_SUCCESS, B_TREE, B_RCX));
 			break;
 		case 5:
-			s = call(1, LEAF_SYS_RD, 0, MD_SYS_MAJOR, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_SYS_RD, 0, MD_SYS_MAJOR, 0, 0, NULL);
 			expect("SYS.RD", s, s == TDX_SUCCESS);
 			break;
 		case 6: /* epoch ex vs VP.ENTER (sh) and LP 0's TRACK; vCPUs of the previous epoch */
-			s = call(1, LEAF_MEM_TRACK, tdr, 0, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_MEM_TRACK, tdr, 0, 0, 0, NULL);
 			expect("TRACK", s,
 			       one_of(s, 3, TDX_SUCCESS, TDX_OPERAND_BUSY | OPERAND_ID_TD_EPOCH, TDX_PREVIOUS_TLB_EPOCH_BUSY));
 			break;
 		case 7: /* TDR ex: refused while anyone holds the TDR (entered vCPUs, LP 0's
 			 * leaves); when it gets it, op_state RUNNABLE is refused */
-			s = call(1, LEAF_MR_FINALIZE, tdr, 0, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_MR_FINALIZE, tdr, 0, 0, 0, NULL);
 			expect("MR.FINALIZE", s, one_of(s, 2, TDX_OP_STATE_INCORRECT, B_RCX));
 			break;
 		case 8: /* the TDVPR ex (refused while entered / VP.RD), then TD_TEARDOWN is refused */
-			s = call(1, LEAF_PHYMEM_PAGE_RECLAIM, TD.tdvpr[v], 0, 0, 0, NULL);
+			s = fx_seamcall(F, 1, LEAF_PHYMEM_PAGE_RECLAIM, TD.tdvpr[v], 0, 0, 0, NULL);
 			expect("RECLAIM", s, one_of(s, 2, TDX_LIFECYCLE_STATE_INCORRECT, B_RCX));
 			break;
 		}
-		(void)B_RDX;
 		atomic_fetch_add(&n_md, 1);
 	}
 	return NULL;
@@ -303,28 +287,28 @@ static void *td2_thread(void *p)
 	struct td2_arg *a = p;
 	const unsigned lp = 2;
 	for (unsigned r = 0; r < TD2_ROUNDS && !atomic_load(&failed); r++) {
-		ok2("TD2 MNG.CREATE", call(lp, LEAF_MNG_CREATE, a->tdr, 3, 0, 0, NULL));
-		ok2("TD2 KEY.CONFIG", call(lp, LEAF_MNG_KEY_CONFIG, a->tdr, 0, 0, 0, NULL));
+		ok2("TD2 MNG.CREATE", fx_seamcall(F, lp, LEAF_MNG_CREATE, a->tdr, 3, 0, 0, NULL));
+		ok2("TD2 KEY.CONFIG", fx_seamcall(F, lp, LEAF_MNG_KEY_CONFIG, a->tdr, 0, 0, 0, NULL));
 		for (unsigned i = 0; i < 6; i++)
-			ok2("TD2 MNG.ADDCX", call(lp, LEAF_MNG_ADDCX, a->tdcx[i], a->tdr, 0, 0, NULL));
-		ok2("TD2 MNG.INIT", call(lp, LEAF_MNG_INIT, a->tdr, FX_TD_PARAMS_PA, 4, 0, NULL));
-		ok2("TD2 VP.CREATE", call(lp, LEAF_VP_CREATE, a->tdvpr, a->tdr, 0, 0, NULL));
+			ok2("TD2 MNG.ADDCX", fx_seamcall(F, lp, LEAF_MNG_ADDCX, a->tdcx[i], a->tdr, 0, 0, NULL));
+		ok2("TD2 MNG.INIT", fx_seamcall(F, lp, LEAF_MNG_INIT, a->tdr, FX_TD_PARAMS_PA, 4, 0, NULL));
+		ok2("TD2 VP.CREATE", fx_seamcall(F, lp, LEAF_VP_CREATE, a->tdvpr, a->tdr, 0, 0, NULL));
 		for (unsigned i = 0; i < 5; i++)
-			ok2("TD2 VP.ADDCX", call(lp, LEAF_VP_ADDCX, a->tdvpx[i], a->tdvpr, 0, 0, NULL));
-		ok2("TD2 VP.INIT", call(lp, LEAF_V(LEAF_VP_INIT, 1), a->tdvpr, 0, 0, 0, NULL));
-		ok2("TD2 VP.FLUSH", call(lp, LEAF_VP_FLUSH, a->tdvpr, 0, 0, 0, NULL));
-		ok2("TD2 VPFLUSHDONE", call(lp, LEAF_MNG_VPFLUSHDONE, a->tdr, 0, 0, 0, NULL));
-		tdx_status_t s = call(lp, LEAF_PHYMEM_CACHE_WB, 0, 0, 0, 0, NULL);
+			ok2("TD2 VP.ADDCX", fx_seamcall(F, lp, LEAF_VP_ADDCX, a->tdvpx[i], a->tdvpr, 0, 0, NULL));
+		ok2("TD2 VP.INIT", fx_seamcall(F, lp, LEAF_V(LEAF_VP_INIT, 1), a->tdvpr, 0, 0, 0, NULL));
+		ok2("TD2 VP.FLUSH", fx_seamcall(F, lp, LEAF_VP_FLUSH, a->tdvpr, 0, 0, 0, NULL));
+		ok2("TD2 VPFLUSHDONE", fx_seamcall(F, lp, LEAF_MNG_VPFLUSHDONE, a->tdr, 0, 0, 0, NULL));
+		tdx_status_t s = fx_seamcall(F, lp, LEAF_PHYMEM_CACHE_WB, 0, 0, 0, 0, NULL);
 		for (unsigned k = 0; s == TDX_INTERRUPTED_RESUMABLE && k < 100; k++)
-			s = call(lp, LEAF_PHYMEM_CACHE_WB, 1, 0, 0, 0, NULL);
+			s = fx_seamcall(F, lp, LEAF_PHYMEM_CACHE_WB, 1, 0, 0, 0, NULL);
 		ok2("TD2 CACHE.WB", s);
-		ok2("TD2 KEY.FREEID", call(lp, LEAF_MNG_KEY_FREEID, a->tdr, 0, 0, 0, NULL));
+		ok2("TD2 KEY.FREEID", fx_seamcall(F, lp, LEAF_MNG_KEY_FREEID, a->tdr, 0, 0, 0, NULL));
 		for (unsigned i = 0; i < 5; i++)
-			ok2("TD2 RECLAIM TDVPX", call(lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdvpx[i], 0, 0, 0, NULL));
-		ok2("TD2 RECLAIM TDVPR", call(lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdvpr, 0, 0, 0, NULL));
+			ok2("TD2 RECLAIM TDVPX", fx_seamcall(F, lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdvpx[i], 0, 0, 0, NULL));
+		ok2("TD2 RECLAIM TDVPR", fx_seamcall(F, lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdvpr, 0, 0, 0, NULL));
 		for (unsigned i = 0; i < 6; i++)
-			ok2("TD2 RECLAIM TDCX", call(lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdcx[i], 0, 0, 0, NULL));
-		ok2("TD2 RECLAIM TDR", call(lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdr, 0, 0, 0, NULL));
+			ok2("TD2 RECLAIM TDCX", fx_seamcall(F, lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdcx[i], 0, 0, 0, NULL));
+		ok2("TD2 RECLAIM TDR", fx_seamcall(F, lp, LEAF_PHYMEM_PAGE_RECLAIM, a->tdr, 0, 0, 0, NULL));
 		atomic_fetch_add(&n_td2, 1);
 	}
 	atomic_fetch_sub(&hosts_running, 1);
@@ -338,7 +322,7 @@ static void *td2_thread(void *p)
 static void enter(unsigned v)
 {
 	for (unsigned k = 0; k < 1000000 && !atomic_load(&failed); k++) {
-		tdx_status_t s = call(TD.vcpu_lp[v], LEAF_VP_ENTER, TD.tdvpr[v], 0, 0, 0, NULL);
+		tdx_status_t s = fx_seamcall(F, TD.vcpu_lp[v], LEAF_VP_ENTER, TD.tdvpr[v], 0, 0, 0, NULL);
 		if (s == TDXSIM_STATUS_ENTERED) {
 			atomic_fetch_add(&n_entered, 1);
 			return;
@@ -483,7 +467,6 @@ static void api_under_threads(void **state)
 	assert_int_equal(n_td2, TD2_ROUNDS);
 	assert_true(n_entered >= NVCPU * VCPU_ENTRIES);
 	assert_true(n_accepted > 0 && n_rtmr > 0 && n_report > 0 && n_vmcall > 0 && n_md > 0);
-	/* Every page LP 0 added was accepted by the end or is still pending. */
 	fx_free(F);
 }
 
