@@ -65,6 +65,8 @@ struct tdxsim_input {
 	unsigned vm, vcpu;
 	bool value;                /* EVENT / SIGNAL: pending or not */
 	int ret, chunk;            /* HYPERCALL_RET: positive errno or 0; chunk, -1 = every chunk */
+	bool r11_set;              /* HYPERCALL_RET: a misbehaving VMM answers RETRY with ... */
+	uint64_t r11;              /* ... this R11 (vmm_vm_set_mapgpa_r11) */
 	unsigned leaf;             /* INJECT: leaf number, 0xFFFF = any */
 	int lp;                    /* INJECT: -1 = any */
 	unsigned count;            /* INJECT */

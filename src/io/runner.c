@@ -51,6 +51,7 @@ static void apply_input(struct engine *e, const struct tdxsim_input *in)
 		break;
 	case TDXSIM_IN_HYPERCALL_RET:
 		vmm_vm_set_hypercall_ret(vmm, in->vm, in->ret, in->chunk);
+		vmm_vm_set_mapgpa_r11(vmm, in->vm, in->r11_set, in->r11);
 		break;
 	case TDXSIM_IN_INJECT:
 		vmm_inject_status(vmm, in->leaf, in->lp, in->count, in->status);

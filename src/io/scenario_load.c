@@ -943,7 +943,7 @@ static int load_inputs(struct ld *L, const yaml_node_t *seq)
 		static const char *const k_vcpu[] = { "do", "at", "every", "until", "vm", "vcpu", "value", NULL };
 		static const char *const k_stop[] = { "do", "at", "vm", "vcpu", NULL };
 		static const char *const k_intr[] = { "do", "at", "every", "until", "vm", "vcpu", NULL };
-		static const char *const k_hc[] = { "do", "at", "vm", "ret", "chunk", NULL };
+		static const char *const k_hc[] = { "do", "at", "vm", "ret", "chunk", "r11", NULL };
 		static const char *const k_inj[] = { "do", "at", "leaf", "lp", "count", "status", NULL };
 		const char *const *keys;
 		if (dn && !strcmp(dn, "event")) { in->kind = TDXSIM_IN_EVENT; keys = k_vcpu; }
@@ -1009,6 +1009,12 @@ static int load_inputs(struct ld *L, const yaml_node_t *seq)
 					return -1;
 				else
 					in->chunk = (int)v;
+			}
+			if ((nn = yu_get(&L->y, it, "r11"))) {
+				if (yu_uint(&L->y, nn, ctx, "r11", ~0ul, &v))
+					return -1;
+				in->r11_set = true;
+				in->r11 = v;
 			}
 		}
 		if (in->kind == TDXSIM_IN_INJECT) {

@@ -233,6 +233,8 @@ struct kvm_vm {
 	int32_t user_hc_ret;            /* what userspace puts in hypercall.ret for MapGPA */
 	int32_t user_hc_ret_chunk;      /* chunk index it applies to, -1 = every chunk */
 	uint32_t hc_chunks;             /* MapGPA chunks userspace completed, up to user_hc_ret_chunk + 1 */
+	uint32_t bad_r11_set;           /* misbehaving VMM: RETRY carries bad_r11 instead of map_gpa_next */
+	uint64_t bad_r11;
 };
 
 struct kvm_vcpu {

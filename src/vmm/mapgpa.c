@@ -111,6 +111,10 @@ chunk:
 	goto chunk;
 respond:
 	vc = GV;
+	/* A misbehaving (untrusted) VMM: tdxsim can make RETRY resume elsewhere, to
+	 * exercise the guest's R11 check (linux §6.1 step 3). */
+	if (G_STATUS == TDVMCALL_STATUS_RETRY && KVM(c, G_VM)->bad_r11_set)
+		G_R11 = KVM(c, G_VM)->bad_r11;
 	vc->enter_r10 = G_STATUS;
 	vc->enter_r11 = G_R11;
 	vc->resp_pending = 1;

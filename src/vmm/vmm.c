@@ -418,6 +418,14 @@ void vmm_vm_set_hypercall_ret(void *vmm, unsigned vm, int ret, int chunk)
 	}
 }
 
+void vmm_vm_set_mapgpa_r11(void *vmm, unsigned vm, bool set, uint64_t r11)
+{
+	if (vm < kvm_g(vmm)->n_vms) {
+		kvm_vm(vmm, vm)->bad_r11_set = set;
+		kvm_vm(vmm, vm)->bad_r11 = set ? r11 : 0;
+	}
+}
+
 bool vmm_inject_status(void *vmm, unsigned leaf, int lp, unsigned count, uint64_t status)
 {
 	struct kvm_global *g = kvm_g(vmm);

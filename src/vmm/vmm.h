@@ -79,6 +79,9 @@ void vmm_vcpu_stop(void *vmm, unsigned vm, unsigned vcpu);
 /* Userspace's answer to the MapGPA KVM_EXIT_HYPERCALL exits (hypercall.ret, positive
  * errno or 0) for chunk `chunk` of the VM's vCPUs (-1: every chunk). */
 void vmm_vm_set_hypercall_ret(void *vmm, unsigned vm, int ret, int chunk);
+/* Misbehaving VMM (tests the guest's checks): MapGPA RETRY responses carry R11 = r11
+ * instead of the next GPA; set = false restores KVM's behaviour. */
+void vmm_vm_set_mapgpa_r11(void *vmm, unsigned vm, bool set, uint64_t r11);
 /* Fault injection: the next `count` calls of SEAMCALL `leaf` (0xFFFF = any) on LP
  * `lp` (-1 = any) fail at the instruction with `status` (e.g. TDX_SEAMCALL_GP).
  * Returns false if the table is full. */
