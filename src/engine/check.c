@@ -507,6 +507,16 @@ static void expand_one(struct ck *c, uint32_t sid, unsigned a, struct succ_info 
 		fail(c, "out of memory %s(%llu changed words)", "", (unsigned long long)c->nchg);
 		return;
 	}
+	if (si->tr.por_safe) {
+		/* The model says the step was private: it must have written only the
+		 * actor's own words. */
+		uint32_t w0 = 0, nw = 0;
+		if (c->m->private_range)
+			c->m->private_range(c->m->ctx, a, &w0, &nw);
+		for (uint32_t i = 0; i < c->nchg && si->tr.por_safe; i++)
+			if (c->chg[i].seg != 0 || c->chg[i].word < w0 || c->chg[i].word >= w0 + nw)
+				si->tr.por_safe = false;
+	}
 	c->r->transitions++;
 	if (c->nchg == 0 && a >= c->n - c->m->n_env) {
 		si->blocked = true; /* an environment step that changes nothing */
@@ -526,6 +536,22 @@ static void expand_one(struct ck *c, uint32_t sid, unsigned a, struct succ_info 
 			if (!note_state(c, si->tid, sid, a))
 				fail(c, "out of memory %s(per-state arrays, %llu states)", "",
 				     (unsigned long long)c->nstates);
+		}
+	}
+	if (si->added && c->m->state_viol && !c->stop) {
+		/* A new state: its state properties, once. */
+		uint32_t *w = c->uslots; /* free here: the tree update is done */
+		uint32_t nw = 0;
+		for (uint32_t i = 0; i < c->nchg; i++)
+			if (c->chg[i].seg == 0)
+				w[nw++] = c->chg[i].word;
+		char why[CK_WHY_MAX];
+		why[0] = 0;
+		uint32_t v = c->m->state_viol(c->m->ctx, w, nw, why, sizeof(why)) & c->props;
+		while (v) {
+			uint32_t p = v & -v;
+			v &= v - 1;
+			record(c, p, sid, a, why);
 		}
 	}
 	if (c->need_edges && sid != CK_NONE) {
@@ -684,6 +710,7 @@ static bool push_frame(struct ck *c, uint32_t sid, uint32_t act, uint64_t h1, ui
 /* Enter the successor just generated (its changes are in c->chg and still applied). */
 static bool descend(struct ck *c, const struct succ_info *si, uint32_t a)
 {
+	uint64_t off = c->nur;  /* the child's undo records start here */
 	if (c->o->store == CK_TREE) {
 		revert_words(c);
 		go(c, si->tid);
@@ -695,7 +722,10 @@ static bool descend(struct ck *c, const struct succ_info *si, uint32_t a)
 			c->base[c->chg[i].seg][c->chg[i].word] = c->chg[i].nw;
 		}
 	}
-	return push_frame(c, si->tid, a, si->h1, si->h2);
+	if (!push_frame(c, si->tid, a, si->h1, si->h2))
+		return false;
+	c->stk[c->nstk - 1].undo_off = off;
+	return true;
 }
 
 static void ascend(struct ck *c)
