@@ -43,6 +43,7 @@
 #define CYCLES_SEPT 3
 #define TD2_ROUNDS 3
 #define VCPU_ENTRIES 150
+#define MD_CALLS 300
 
 #define MD_TD_OP_STATE 0x9010000200000004ull
 #define MD_TD_HP_LOCK_TIMEOUT 0x9110000300000011ull
@@ -222,7 +223,9 @@ static void *md_thread(void *p)
 	uint64_t tdr = TD.tdr;
 	const tdx_status_t B_RCX = TDX_OPERAND_BUSY | OPERAND_ID_RCX;
 	const tdx_status_t B_TREE = TDX_OPERAND_BUSY | OPERAND_ID_SEPT_TREE;
-	while (atomic_load(&hosts_running) > 1 && !atomic_load(&failed)) {
+	/* While LP 0 and LP 2 run, and at least MD_CALLS times (a loaded machine may run
+	 * the other hosts to their end before this thread starts). */
+	for (unsigned n = 0; (n < MD_CALLS || atomic_load(&hosts_running) > 1) && !atomic_load(&failed); n++) {
 		unsigned v = (unsigned)(rnd(&seed) % NVCPU);
 		tdx_status_t s;
 		switch (rnd(&seed) % 9) {
