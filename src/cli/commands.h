@@ -15,5 +15,7 @@ int tdxsim_cmd_analyze(int argc, char **argv);
 int tdxsim_cmd_diff(int argc, char **argv);
 int tdxsim_cmd_sim(int argc, char **argv);
 int tdxsim_cmd_stress(int argc, char **argv);
+int tdxsim_cmd_check(int argc, char **argv);
+int tdxsim_cmd_replay(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const struct tdxsim_command commands[] = {
 	{ "decode",  "explain TDX status codes (RAX values)", tdxsim_cmd_decode },
 	{ "sim",     "run a scenario in virtual time: BUSY, retries, kicks, latencies; --sweep", tdxsim_cmd_sim },
 	{ "stress",  "run a scenario on OS threads, one per actor", tdxsim_cmd_stress },
+	{ "check",   "explore every interleaving: deadlock, VM BUG, livelock, starvation... with counterexamples", tdxsim_cmd_check },
+	{ "replay",  "re-run a counterexample of check under sim and confirm its violation", tdxsim_cmd_replay },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

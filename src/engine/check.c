@@ -58,7 +58,9 @@ struct ck {
 	uint64_t *init[2], *base[2], *cur[2];
 	uint32_t *slot_of[2];
 	struct slotw *sw;
-	uint32_t nslots, capslots;
+	uint32_t nslots, capslots;     /* slots reserved (in blocks), capacity of sw */
+	uint32_t used;                 /* slots holding a word */
+	uint32_t gnext[CK_MAX_GROUPS], gend[CK_MAX_GROUPS]; /* each group's current block */
 	/* stores */
 	struct ck_tree t;
 	struct ck_cursor cursor;
@@ -174,25 +176,39 @@ static void progress(struct ck *c, bool final)
 
 /* ---- slots and the diff --------------------------------------------------------------- */
 
+#define SLOT_BLOCK 32
+
+/* The next slot of word w's group: slots come in aligned blocks of SLOT_BLOCK per
+ * group (a block is one subtree of the state tree). */
 static uint32_t slot_alloc(struct ck *c, uint32_t seg, uint32_t w)
 {
-	if (c->nslots == c->capslots) {
-		uint32_t nc = c->capslots ? c->capslots * 2 : 256;
-		struct slotw *s = realloc(c->sw, nc * sizeof(*s));
-		if (!s)
-			return CK_NONE;
-		c->sw = s;
-		c->capslots = nc;
-	}
-	uint32_t s = c->nslots++;
-	c->sw[s] = (struct slotw){ seg, w };
-	c->slot_of[seg][w] = s;
-	if (c->o->store == CK_TREE) {
-		while (c->nslots > (1u << c->t.depth)) {
-			if (ck_tree_grow(&c->t, &c->cursor) < 0)
+	unsigned g = c->m->group ? c->m->group(c->m->ctx, seg, w) % CK_MAX_GROUPS : 0;
+	if (c->gnext[g] == c->gend[g]) {
+		uint32_t b = c->nslots;
+		if (c->nslots + SLOT_BLOCK > c->capslots) {
+			uint32_t nc = c->capslots ? c->capslots * 2 : 1024;
+			struct slotw *s = realloc(c->sw, nc * sizeof(*s));
+			if (!s)
 				return CK_NONE;
+			c->sw = s;
+			c->capslots = nc;
+		}
+		for (uint32_t i = b; i < b + SLOT_BLOCK; i++)
+			c->sw[i] = (struct slotw){ CK_NONE, CK_NONE };
+		c->nslots += SLOT_BLOCK;
+		c->gnext[g] = b;
+		c->gend[g] = b + SLOT_BLOCK;
+		if (c->o->store == CK_TREE) {
+			while (c->nslots > (1u << c->t.depth)) {
+				if (ck_tree_grow(&c->t, &c->cursor) < 0)
+					return CK_NONE;
+			}
 		}
 	}
+	uint32_t s = c->gnext[g]++;
+	c->sw[s] = (struct slotw){ seg, w };
+	c->slot_of[seg][w] = s;
+	c->used++;
 	return s;
 }
 
@@ -585,7 +601,7 @@ static void deadlock_at(struct ck *c, uint32_t sid)
 		return;
 	char why[CK_WHY_MAX];
 	size_t off = (size_t)snprintf(why, sizeof(why), "deadlock: no actor can step;");
-	for (unsigned a = 0; a < c->n && off < sizeof(why); a++) {
+	for (unsigned a = 0; a < c->n - c->m->n_env && off < sizeof(why); a++) {
 		if (c->m->done(c->m->ctx, a))
 			continue;
 		char d[160] = "";
@@ -640,7 +656,8 @@ static unsigned expand_all(struct ck *c, uint32_t sid, unsigned *live)
 	for (unsigned a = 0; a < c->n && !c->stop; a++) {
 		if (c->m->done(c->m->ctx, a))
 			continue;
-		(*live)++;
+		if (a < c->n - c->m->n_env)
+			(*live)++; /* the environment alone keeps no state from being a deadlock */
 		expand_one(c, sid, a, &si, false);
 		if (si.blocked)
 			continue;
@@ -786,7 +803,8 @@ static void run_dfs(struct ck *c)
 		unsigned a = f->a++;
 		if (c->m->done(c->m->ctx, a))
 			continue;
-		f->all_done++;
+		if (a < c->n - c->m->n_env)
+			f->all_done++; /* live actors (the environment does not count) */
 		struct succ_info si;
 		expand_one(c, sid, a, &si, false);
 		if (si.blocked)
@@ -1278,8 +1296,9 @@ int ck_run(struct ck_model *m, const struct ck_opts *o_in, struct ck_result *r)
 		cycles(c);
 	progress(c, true);
 	r->states = c->nstates;
-	r->slots = c->nslots;
+	r->slots = c->used;
 	r->nodes = o.store == CK_TREE ? c->t.nodes.n : 0;
+	r->lookups = o.store == CK_TREE ? c->t.nodes.lookups : 0;
 	r->bytes = mem_bytes(c);
 	if (o.store == CK_FINGERPRINT)
 		r->omission = ck_fp_omission(c->nstates, o.fp_bits);

@@ -39,6 +39,7 @@ enum {
 };
 
 #define CK_WHY_MAX 384
+#define CK_MAX_GROUPS 64
 
 /* What one transition did, as the model reports it. */
 struct ck_trans {
@@ -87,6 +88,19 @@ struct ck_model {
 	/* Validate the state abstraction at the current state (docs/check.md): 0 if it
 	 * holds, else -1 with why.  Optional. */
 	int (*validate)(void *ctx, unsigned a, char *why, size_t len);
+	/* State properties (module invariants, halt) of a newly stored state, judged
+	 * once per state while the segments hold it: returns the TDXSIM_PROP_* bits
+	 * violated (why filled).  words[0..n) are the world words the step that reached
+	 * it changed: a model may skip a check none of them can affect.  Optional. */
+	uint32_t (*state_viol)(void *ctx, const uint32_t *words, uint32_t n, char *why, size_t len);
+	/* Optional: which of up to CK_MAX_GROUPS groups a world word belongs to (words
+	 * that change together, e.g. everything of one actor).  The state vector puts
+	 * each group's words in blocks of adjacent slots, so that a step's changes share
+	 * most of their path in the tree (fewer node look-ups per state). */
+	unsigned (*group)(void *ctx, uint32_t seg, uint32_t word);
+	/* The words only actor a's steps read or write (its record): a step the model
+	 * calls por_safe must not have changed anything else.  Optional (no POR). */
+	void (*private_range)(void *ctx, unsigned a, uint32_t *w0, uint32_t *n);
 	/* Properties the initial state already violates (e.g. an invariant). */
 	uint32_t init_viol;
 	char init_why[CK_WHY_MAX];
@@ -135,6 +149,7 @@ struct ck_result {
 	uint64_t bytes;            /* memory of the stores and per-state arrays */
 	uint64_t slots;            /* state-vector slots (words that ever changed) */
 	uint64_t nodes;            /* tree nodes */
+	uint64_t lookups;          /* tree node look-ups */
 	double secs;
 	bool stopped;              /* a limit stopped the search */
 	char stop_why[256];

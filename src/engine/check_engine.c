@@ -85,11 +85,14 @@ struct ckx {
 	struct ck_range r_user[4];        /* VMM and guest regions (minus constant copies) */
 	unsigned n_user;
 	uint64_t off_actors;              /* arena offset of actor 0's record */
+	uint64_t *kv_lo, *kv_hi, *gv_lo, *gv_hi; /* per actor: its kvm_vcpu / guest_vcpu bytes */
 	uint64_t lockw[16];               /* arena words of the lock operations in this step */
 	uint8_t lockk[16];                /* their lock kinds */
 	uint32_t lockoff[16];             /* their offsets in the module region */
 	unsigned nlockw;
 	bool lockw_over;
+	unsigned nev;                     /* VMM and lock events in this step */
+	bool stopped_now;                 /* maybe_stop acted in this step */
 	uint32_t w_vcpus, w_vcpu_sz, w_septp;   /* word offsets */
 	uint32_t max_vcpus, max_sept;
 	uint64_t off_mod;
@@ -220,6 +223,7 @@ static void mon_flow_end(struct ckx *x, unsigned a, uint64_t kind)
 static void on_vmm(void *ctx, unsigned actor, enum vmm_event ev, uint64_t a, uint64_t b, uint64_t c)
 {
 	struct ckx *x = ctx;
+	x->nev++;
 	char sb[128];
 	(void)c;
 	bool mine = actor < x->n_eng;
@@ -316,6 +320,7 @@ static const char *mode_name(enum tdxsim_mode m)
 static void on_lock(void *ctx, const struct tdxsim_lock_event *ev)
 {
 	struct ckx *x = ctx;
+	x->nev++;
 	if (x->nlockw < 16) {
 		x->lockk[x->nlockw] = ev->res >= 0 && (unsigned)ev->res < x->e.table->nres
 					      ? (uint8_t)x->e.table->res[ev->res].kind : 0xFF;
@@ -414,6 +419,7 @@ static void maybe_stop(struct ckx *x)
 			return;
 	}
 	MH(x)->flags |= MON_STOPPED;
+	x->stopped_now = true;
 	for (unsigned i = 0; i < x->s->nactors; i++)
 		if (x->s->actors[i].kind == TDXSIM_ACTOR_VCPU)
 			vmm_vcpu_stop(engine_vmm(&x->e), x->s->actors[i].vm, x->s->actors[i].vcpu);
@@ -494,6 +500,50 @@ static void locks_canon_all(struct ckx *x, uint64_t (*perturb)(void *), void *ct
 	}
 }
 
+/* The largest retry bound of the policy's rules that can judge a SEAMCALL of
+ * `leaf` at `site` (at least 1: the VMM also tests attempt == 0).  A retry counter
+ * past it cannot change any decision (tdxsim_policy_decide compares it with the
+ * matching rules' bounds only), so it saturates there -- per call site, finer than
+ * the VMM's own global vmm_attempt_inc cap (which a single large bound, such as
+ * CACHE.WB's 9999 resumptions, makes useless elsewhere). */
+static uint32_t rule_cap(const struct tdxsim_policy *p, unsigned site, unsigned leaf)
+{
+	uint32_t cap = 1;
+	for (unsigned i = 0; i < p->nrules && i < TDXSIM_POLICY_MAX_RULES; i++) {
+		const struct tdxsim_policy_rule *r = &p->rules[i];
+		if ((r->site >= 0 && (unsigned)r->site != site) || (r->leaf >= 0 && (unsigned)r->leaf != leaf))
+			continue;
+		if ((r->action == TDXSIM_ACT_RETRY || r->action == TDXSIM_ACT_KICK_RETRY) && r->max_retries > cap)
+			cap = r->max_retries;
+	}
+	return cap;
+}
+
+/* Retry counters in the VMM's frames (VF_SEAMCALL attempt, KVM_RUN's count of
+ * consecutive VP.ENTER BUSYs). */
+static void vmm_frames_canon(struct ckx *x, struct flow_stack *s, uint64_t (*perturb)(void *), void *ctx)
+{
+	const struct tdxsim_policy *pol = &KGx(x)->policy;
+	for (unsigned d = 0; d < s->depth; d++) {
+		struct flow_frame *f = &s->fr[d];
+		if (f->fn == VF_SEAMCALL) {
+			uint32_t cap = rule_cap(pol, (unsigned)((f->l[0] >> 24) & 0xF), (unsigned)(f->l[0] & 0xFFFF));
+			if (f->attempt > cap)
+				f->attempt = cap;
+			if (perturb && f->attempt == cap)
+				f->attempt = cap + (uint32_t)(perturb(ctx) % 100);
+		} else if (f->fn == VF_KVM_RUN) {
+			uint32_t cap = rule_cap(pol, TDXSIM_SITE_ENTER, LF_VP_ENTER);
+			if (f->l[5] > cap)
+				f->l[5] = cap;
+			if (perturb && f->l[5] == cap)
+				f->l[5] = cap + perturb(ctx) % 100;
+		} else if (f->fn == VF_EPT_VIOLATION && !pol->fault.max_local) {
+			f->l[5] = perturb ? perturb(ctx) % 1000 : 0; /* local retry count, never compared */
+		}
+	}
+}
+
 static void canon(struct ckx *x)
 {
 	struct eng_hdr *h = world_hdr(x->e.w);
@@ -514,13 +564,10 @@ static void canon(struct ckx *x)
 	void *guest = engine_guest(&x->e);
 	ckg_canon(guest, &x->e.w->mod, NULL, NULL);
 	/* Frame locals that only count (docs/check.md lists them). */
-	const struct tdxsim_policy *pol = &KGx(x)->policy;
 	for (unsigned i = 0; i < x->n_eng; i++) {
 		struct eng_actor *a = engine_actor(&x->e, i);
 		ckg_canon_frames(guest, &a->guest, NULL, NULL);
-		for (unsigned d = 0; d < a->host.depth; d++)
-			if (a->host.fr[d].fn == VF_EPT_VIOLATION && !pol->fault.max_local)
-				a->host.fr[d].l[5] = 0;
+		vmm_frames_canon(x, &a->host, NULL, NULL);
 	}
 	struct kvm_global *g = KGx(x);
 	for (unsigned vm = 0; vm < g->n_vms; vm++) {
@@ -609,13 +656,15 @@ static void post_step(struct ckx *x, unsigned a, enum flow_ret r, struct ck_tran
 						 " outside [%#" PRIx64 ", %#" PRIx64 ")", v, mg.last_r11, mg.start0, mg.end);
 			}
 	}
-	if (x->props & TDXSIM_PROP_INVARIANTS) {
+	/* Under check the state properties are judged once per new state
+	 * (m_state_viol); a replay judges them after every step. */
+	if (x->observe && (x->props & TDXSIM_PROP_INVARIANTS)) {
 		char why[256];
 		if (!tdxsim_world_check_invariants(x->e.w, why, sizeof(why)))
 			set_viol(x, TDXSIM_PROP_INVARIANTS, "module invariant broken after a step of %s: %s",
 				 a < x->n_eng ? x->names[a] : "the environment", why);
 	}
-	if (x->props & TDXSIM_PROP_HALT) {
+	if (x->observe && (x->props & TDXSIM_PROP_HALT)) {
 		char why[256];
 		if (tdxsim_world_halted(x->e.w, why, sizeof(why)))
 			set_viol(x, TDXSIM_PROP_HALT, "%s", why);
@@ -632,6 +681,9 @@ static enum flow_ret m_step(void *ctx, unsigned a, struct ck_trans *tr)
 	enum flow_ret r;
 	x->nlockw = 0;
 	x->lockw_over = false;
+	x->nev = 0;
+	x->stopped_now = false;
+	bool host_side = a < x->n_eng && !engine_actor(&x->e, a)->host.guest_mode;
 	if (a >= x->n_eng) {
 		unsigned k = a - x->n_eng;
 		if (!env_ready(x, k)) {
@@ -653,6 +705,13 @@ static enum flow_ret m_step(void *ctx, unsigned a, struct ck_trans *tr)
 		post_step(x, a, r, tr, ob);
 		canon(x);
 	}
+	/* Partial-order reduction (docs/check.md "Reductions"): a host-side step that
+	 * did no visible action (flow.h: no FLOW_SHARED, lock, SEAMCALL, wait...) read
+	 * and wrote only its own frames; with no event and no environment reaction it
+	 * commutes with every other actor's steps and no property sees it.  The
+	 * explorer also checks that it wrote nothing outside the actor's record. */
+	tr->por_safe = host_side && r == FLOW_RAN && !atomic_load_explicit(&x->e.last_acted, memory_order_relaxed) &&
+		       x->nev == 0 && !x->stopped_now && !tr->viol && !tr->progress;
 	x->tr = NULL;
 	return r;
 }
@@ -681,6 +740,37 @@ static uint32_t m_pending(void *ctx)
 		}
 	}
 	return p;
+}
+
+/* Module invariants and the halt flag depend only on the module region: a state
+ * reached by a step that changed none of its words inherits its parent's verdict. */
+static uint32_t m_state_viol(void *ctx, const uint32_t *words, uint32_t n, char *why, size_t len)
+{
+	struct ckx *x = ctx;
+	uint64_t lo = x->off_mod / 8, hi = (x->off_mod + x->e.w->mod.lay.size) / 8;
+	bool mod = false;
+	for (uint32_t i = 0; i < n && !mod; i++)
+		mod = words[i] >= lo && words[i] < hi;
+	if (!mod)
+		return 0;
+	uint32_t v = 0;
+	if (x->props & TDXSIM_PROP_INVARIANTS) {
+		char w[256];
+		if (!tdxsim_world_check_invariants(x->e.w, w, sizeof(w))) {
+			snprintf(why, len, "module invariant broken after a step of %s: %s",
+				 x->cur < x->n_eng + x->n_env ? x->names[x->cur] : "?", w);
+			v |= TDXSIM_PROP_INVARIANTS;
+		}
+	}
+	if (x->props & TDXSIM_PROP_HALT) {
+		char w[256];
+		if (tdxsim_world_halted(x->e.w, w, sizeof(w))) {
+			if (!v)
+				snprintf(why, len, "%s", w);
+			v |= TDXSIM_PROP_HALT;
+		}
+	}
+	return v;
 }
 
 /* What a step did to the module region, from the actor's leaf executions before
@@ -758,7 +848,20 @@ static unsigned m_ranges(void *ctx, const uint8_t *before, struct ck_range *out,
 		sc = s1 > s2 ? s1 : s2;
 		if (x->lockw_over)
 			sc = SC_FULL;
-		n = add_range(out, n, max, ao, sizeof(struct eng_actor));
+		/* The actor's record: its header, each stack's live frames (popped frames
+		 * are zeroed, flow.c) and the leaf execution each stack uses. */
+		n = add_range(out, n, max, ao, offsetof(struct eng_actor, host));
+		const struct flow_stack *sb[2] = { &eb->host, &eb->guest }, *sa[2] = { &ea->host, &ea->guest };
+		size_t so[2] = { offsetof(struct eng_actor, host), offsetof(struct eng_actor, guest) };
+		for (unsigned k = 0; k < 2; k++) {
+			unsigned dep = sb[k]->depth > sa[k]->depth ? sb[k]->depth : sa[k]->depth;
+			if (dep > FLOW_MAX_DEPTH)
+				dep = FLOW_MAX_DEPTH;
+			n = add_range(out, n, max, ao + so[k], offsetof(struct flow_stack, fr) +
+				      dep * sizeof(struct flow_frame));
+			size_t xo = k == 0 ? offsetof(struct flow_stack, host) : offsetof(struct flow_stack, guest);
+			n = add_range(out, n, max, ao + so[k] + xo, sizeof(struct tdxsim_leaf_exec));
+		}
 	}
 	for (unsigned i = 0; i < x->n_user; i++)
 		if (n < max)
@@ -832,6 +935,45 @@ static void describe(struct ckx *x, unsigned a, char *buf, size_t len)
 					held[i].mode == 0 ? "(read)" : "");
 }
 
+/* Groups of words that change together (check.h): each actor's record with its
+ * vCPU's KVM and guest state; the module; the rest of the VMM; the rest of the
+ * guest region; the monitor. */
+static unsigned m_group(void *ctx, uint32_t seg, uint32_t word)
+{
+	struct ckx *x = ctx;
+	if (seg)
+		return 3;
+	uint64_t off = (uint64_t)word * 8;
+	if (off < x->e.w->off_user)
+		return 0;
+	uint64_t u = off - x->e.w->off_user;
+	if (off >= x->off_actors) {
+		uint64_t a = (off - x->off_actors) / sizeof(struct eng_actor);
+		return a < x->n_eng ? 4 + (unsigned)(a % (CK_MAX_GROUPS - 4)) : 1;
+	}
+	if (u >= x->e.off_guest && u < x->e.off_eng) {
+		/* a guest vCPU record: its actor's group */
+		for (unsigned i = 0; i < x->n_eng; i++)
+			if (x->gv_lo[i] <= off && off < x->gv_hi[i])
+				return 4 + i % (CK_MAX_GROUPS - 4);
+		return 2;
+	}
+	for (unsigned i = 0; i < x->n_eng; i++)
+		if (x->kv_lo[i] <= off && off < x->kv_hi[i])
+			return 4 + i % (CK_MAX_GROUPS - 4);
+	return 1;
+}
+
+static void m_private(void *ctx, unsigned a, uint32_t *w0, uint32_t *n)
+{
+	struct ckx *x = ctx;
+	uint64_t ao = x->off_actors + (uint64_t)a * sizeof(struct eng_actor);
+	*w0 = (uint32_t)(ao / 8);
+	*n = (uint32_t)((ao % 8 + sizeof(struct eng_actor) + 7) / 8);
+	if (a >= x->n_eng)
+		*n = 0;
+}
+
 static void m_describe(void *ctx, unsigned a, char *buf, size_t len)
 {
 	describe(ctx, a, buf, len);
@@ -879,13 +1021,10 @@ static void perturb(struct ckx *x)
 	locks_canon_all(x, vr_cb, x);
 	void *guest = engine_guest(&x->e);
 	ckg_canon(guest, &x->e.w->mod, vr_cb, x);
-	const struct tdxsim_policy *pol = &KGx(x)->policy;
 	for (unsigned i = 0; i < x->n_eng; i++) {
 		struct eng_actor *a = engine_actor(&x->e, i);
 		ckg_canon_frames(guest, &a->guest, vr_cb, x);
-		for (unsigned d = 0; d < a->host.depth; d++)
-			if (a->host.fr[d].fn == VF_EPT_VIOLATION && !pol->fault.max_local)
-				a->host.fr[d].l[5] = vr(x) % 1000;
+		vmm_frames_canon(x, &a->host, vr_cb, x);
 	}
 }
 
@@ -960,6 +1099,7 @@ struct ckx *ckx_create(struct tdxsim_scenario *s, const struct ckx_opts *o, stru
 	x->n_eng = engine_n_actors(&x->e);
 	/* The module's own per-step invariant check aborts; the checker judges them. */
 	x->e.w->mod.check_invariants = false;
+	x->e.w->mod.track_invariants = (x->props & TDXSIM_PROP_INVARIANTS) != 0;
 	/* Time: the module clock reads 0 under check (docs/check.md "Time"). */
 	tdxsim_world_set_clock(x->e.w, zero_clock, NULL);
 	x->hp_on = o->hp_timeout == CKX_HP_SCENARIO ? !s->hp_timeout_off : o->hp_timeout == CKX_HP_ON;
@@ -1040,6 +1180,28 @@ struct ckx *ckx_create(struct tdxsim_scenario *s, const struct ckx_opts *o, stru
 	x->off_actors = x->e.w->off_user + x->e.off_eng + offsetof(struct eng_region, a);
 	x->r_user[x->n_user++] = (struct ck_range){ (uint32_t)(g0 / 8),
 						   (uint32_t)((x->off_actors - g0) / 8) };
+	x->kv_lo = calloc(4 * (x->n_eng + 1), sizeof(uint64_t));
+	if (!x->kv_lo) {
+		tdxsim_error_set(err, NULL, 0, "out of memory");
+		ckx_destroy(x);
+		return NULL;
+	}
+	x->kv_hi = x->kv_lo + x->n_eng + 1;
+	x->gv_lo = x->kv_hi + x->n_eng + 1;
+	x->gv_hi = x->gv_lo + x->n_eng + 1;
+	for (unsigned i = 0; i < x->n_eng; i++) {
+		const struct tdxsim_actor_spec *as = &s->actors[i];
+		if (as->kind != TDXSIM_ACTOR_VCPU)
+			continue;
+		uint8_t *kv = (uint8_t *)kvm_vcpu(engine_vmm(&x->e), as->vm, as->vcpu);
+		x->kv_lo[i] = (uint64_t)(kv - x->e.w->arena);
+		x->kv_hi[i] = x->kv_lo[i] + sizeof(struct kvm_vcpu);
+		uint64_t go, gsz;
+		if (ckg_vcpu_range(engine_guest(&x->e), as->vm, as->vcpu, &go, &gsz)) {
+			x->gv_lo[i] = g0 + go;
+			x->gv_hi[i] = g0 + go + gsz;
+		}
+	}
 	/* The initial state: abstraction applied. */
 	maybe_stop(x);
 	canon(x);
@@ -1061,6 +1223,9 @@ struct ckx *ckx_create(struct tdxsim_scenario *s, const struct ckx_opts *o, stru
 	md->actor_name = m_name;
 	md->set_log = m_set_log;
 	md->validate = m_validate;
+	md->state_viol = m_state_viol;
+	md->private_range = m_private;
+	md->group = m_group;
 	if (x->props & TDXSIM_PROP_INVARIANTS) {
 		char why[256];
 		if (!tdxsim_world_check_invariants(x->e.w, why, sizeof(why))) {
@@ -1079,6 +1244,7 @@ void ckx_destroy(struct ckx *x)
 	free(x->mon);
 	free(x->last);
 	free(x->names);
+	free(x->kv_lo);
 	for (unsigned i = 0; i < 3; i++)
 		free(x->vbuf[i]);
 	free(x);

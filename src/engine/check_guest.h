@@ -18,6 +18,8 @@ struct ckg_counts {
 };
 
 unsigned ckg_nvcpus(const void *guest);
+/* Where the record of guest vCPU (vm, vcpu) lies in the guest region. */
+bool ckg_vcpu_range(const void *guest, unsigned vm, unsigned vcpu, uint64_t *off, uint64_t *len);
 void ckg_counts(const void *guest, unsigned i, struct ckg_counts *out);
 /* The guest program of (vm, vcpu) returned. */
 bool ckg_prog_finished(const void *guest, unsigned vm, unsigned vcpu);

@@ -237,14 +237,26 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static inline void prefetch_key(const struct ck_nodes *t, uint64_t key)
+{
+	__builtin_prefetch(&t->slot[fmix64(key) & t->mask]);
+}
+
 uint32_t ck_tree_update(struct ck_tree *t, struct ck_cursor *c, unsigned n, const uint32_t *slots,
 			const uint64_t *vals, struct ck_undo *u)
 {
 	unsigned d = t->depth;
 	uint32_t stackbuf[256];
+	uint64_t keybuf[256];
 	uint32_t *idx = n <= 256 ? stackbuf : malloc(n * sizeof(*idx));
-	if (!idx)
-		return CK_NONE;
+	uint64_t *keys = n <= 256 ? keybuf : malloc(n * sizeof(*keys));
+	uint32_t root = CK_NONE;
+	if (!idx || !keys)
+		goto out;
+	/* Level 0: the values.  Each level first prefetches the hash slots of all its
+	 * keys (independent look-ups overlap their cache misses), then interns. */
+	for (unsigned k = 0; k < n; k++)
+		prefetch_key(&t->nodes, vals[k]);
 	unsigned m = 0;
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t i = slots[k];
@@ -252,11 +264,8 @@ uint32_t ck_tree_update(struct ck_tree *t, struct ck_cursor *c, unsigned n, cons
 			continue;
 		uint32_t nid = ck_nodes_intern(&t->nodes, vals[k], NULL);
 		if (nid == CK_NONE || undo_push(u, UNDO_VAL, i, c->val[i]) < 0 ||
-		    undo_push(u, 0, i, c->id[0][i]) < 0) {
-			if (idx != stackbuf)
-				free(idx);
-			return CK_NONE;
-		}
+		    undo_push(u, 0, i, c->id[0][i]) < 0)
+			goto out;
 		c->val[i] = vals[k];
 		c->id[0][i] = nid;
 		idx[m++] = i;
@@ -264,33 +273,39 @@ uint32_t ck_tree_update(struct ck_tree *t, struct ck_cursor *c, unsigned n, cons
 	if (m > 1)
 		qsort(idx, m, sizeof(*idx), cmp_u32);
 	for (unsigned l = 1; l <= d && m; l++) {
-		unsigned m2 = 0;
+		/* the distinct parents of the changed nodes, and their keys */
+		unsigned np = 0;
 		for (unsigned k = 0; k < m; k++) {
 			uint32_t p = idx[k] >> 1;
-			if (m2 && idx[m2 - 1] == p)
+			if (np && idx[np - 1] == p)
 				continue;
-			uint32_t nid = ck_nodes_intern(&t->nodes, pair(c->id[l - 1][2 * p], c->id[l - 1][2 * p + 1]),
-						       NULL);
-			if (nid == CK_NONE) {
-				if (idx != stackbuf)
-					free(idx);
-				return CK_NONE;
-			}
+			idx[np] = p;
+			keys[np] = pair(c->id[l - 1][2 * p], c->id[l - 1][2 * p + 1]);
+			prefetch_key(&t->nodes, keys[np]);
+			np++;
+		}
+		unsigned m2 = 0;
+		for (unsigned k = 0; k < np; k++) {
+			uint32_t p = idx[k];
+			uint32_t nid = ck_nodes_intern(&t->nodes, keys[k], NULL);
+			if (nid == CK_NONE)
+				goto out;
 			if (nid == c->id[l][p])
 				continue; /* nothing above changes because of this node */
-			if (undo_push(u, l, p, c->id[l][p]) < 0) {
-				if (idx != stackbuf)
-					free(idx);
-				return CK_NONE;
-			}
+			if (undo_push(u, l, p, c->id[l][p]) < 0)
+				goto out;
 			c->id[l][p] = nid;
 			idx[m2++] = p;
 		}
 		m = m2;
 	}
-	if (idx != stackbuf)
+	root = c->id[d][0];
+out:
+	if (idx && idx != stackbuf)
 		free(idx);
-	return c->id[d][0];
+	if (keys && keys != keybuf)
+		free(keys);
+	return root;
 }
 
 void ck_tree_revert(struct ck_cursor *c, struct ck_undo *u)

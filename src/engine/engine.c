@@ -70,11 +70,13 @@ enum flow_ret engine_step(struct engine *e, unsigned i)
 		/* A finished guest program does not finish the vCPU thread. */
 		if (r == FLOW_DONE)
 			r = FLOW_RAN;
+		atomic_store_explicit(&e->last_acted, 1, memory_order_relaxed);
 	} else {
 		struct flow_ctx c = make_ctx(e, i, &a->host, vmm_flow_table());
 		r = flow_run(&c);
 		if (r == FLOW_DONE)
 			a->done = 1;
+		atomic_store_explicit(&e->last_acted, (uint8_t)(c.acted != 0), memory_order_relaxed);
 	}
 	if (r != FLOW_BLOCKED)
 		a->progress++;

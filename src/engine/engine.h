@@ -51,6 +51,8 @@ struct engine {
 	size_t off_vmm, off_guest, off_eng; /* inside the user region */
 	struct vmm_hooks hooks;          /* forwards to obs.vmm_event with the actor id */
 	struct engine_observer obs;
+	_Atomic uint8_t last_acted;      /* the last host-side step did a visible action
+	                                  * (flow.h contract; the checker's reduction) */
 	_Atomic unsigned cur_actor;      /* actor last stepped (relaxed: the threads scheduler
 	                                  * steps actors in parallel) */
 };

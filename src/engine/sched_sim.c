@@ -266,6 +266,13 @@ static inline bool rq_less(const struct rq_ent *x, const struct rq_ent *y)
 	return x->t < y->t || (x->t == y->t && (x->tie < y->tie || (x->tie == y->tie && x->idx < y->idx)));
 }
 
+static void rq_swap(struct rq *q, unsigned x, unsigned y)
+{
+	struct rq_ent t = q->h[x];
+	q->h[x] = q->h[y];
+	q->h[y] = t;
+}
+
 static void rq_down(struct rq *q, unsigned k)
 {
 	struct rq_ent v = q->h[k];
@@ -339,6 +346,24 @@ void sim_run(struct engine *e, const struct sim_opts *o, struct sim_result *res)
 			break;
 		}
 		unsigned pick = q->h[0].idx;
+		if (o->forced) {
+			/* Forced schedule (tdxsim replay): the list decides, the run-queue order
+			 * is moot; the picked actor goes to the root so the code below applies. */
+			if (res->steps >= o->n_forced) {
+				res->outcome = SIM_STEPS;
+				break;
+			}
+			pick = o->forced[res->steps];
+			unsigned pos = 0;
+			while (pos < q->n && q->h[pos].idx != pick)
+				pos++;
+			if (pos == q->n) {
+				res->outcome = SIM_STEPS;
+				snprintf(res->why, sizeof(res->why), "forced schedule: actor %u cannot step", pick);
+				break;
+			}
+			rq_swap(q, 0, pos);
+		}
 		uint64_t best = q->h[0].t;
 		if (best > st.now)
 			st.now = best;

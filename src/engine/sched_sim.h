@@ -45,6 +45,11 @@ struct sim_opts {
 	struct sim_latency lat;
 	const struct sim_observer *obs;
 	bool progress;             /* progress line on stderr (only if it is a terminal) */
+	/* Forced schedule (tdxsim replay, docs/check.md): step exactly these actors in
+	 * this order; the run ends after the last (outcome SIM_STEPS).  NULL = the
+	 * scheduler's own choice. */
+	const uint32_t *forced;
+	uint64_t n_forced;
 };
 
 enum sim_outcome {

@@ -48,6 +48,9 @@ struct tdxsim_mod {
 	/* Emulation knobs (struct tdxsim_module_config). */
 	uint64_t hp_timeout_override;           /* 0 = module default */
 	bool check_invariants;                  /* after every step (debug switch) */
+	bool track_invariants;                  /* keep the invariants' bookkeeping (the TLB-safety
+	                                         * record) without checking after every step: the
+	                                         * checker judges the invariants itself */
 };
 
 /* Region accessors (all indices checked by callers). */

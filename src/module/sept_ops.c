@@ -82,7 +82,7 @@ struct pamt_entry *sept_bepoch_entry(struct tdxsim_mod *m, const struct tdxsim_l
 void sept_tlb_note_free(struct tdxsim_mod *m, uint32_t td, uint32_t frame, uint64_t old_entry,
 			uint64_t bepoch)
 {
-	if (!m->check_invariants)
+	if (!m->check_invariants && !m->track_invariants)
 		return;
 	struct mod_global *g = mod_global(m);
 	if (g->inv_tlb_frame)
