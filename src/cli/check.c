@@ -23,7 +23,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: tdxsim check SCENARIO [--policy P] [--dfs] [--fingerprint | --bitstate BITS]\n"
 		"                    [--no-por] [--no-symmetry] [--max-states N] [--max-memory MB]\n"
-		"                    [--max-depth N] [--hp-timeout on|off] [--progress flow-end|strict]\n"
+		"                    [--max-depth N] [--max-time S] [--properties LIST]\n"
+		"                    [--hp-timeout on|off] [--progress flow-end|strict]\n"
 		"                    [--dot FILE] [--trace FILE] [--cex FILE] [--property NAME] [--json]\n"
 		"                    [--compare] [--stop-first] [--paranoid] [--validate N] [--quiet]\n\n"
 		"Explores every interleaving of the scenario's actors (and of its timed inputs)\n"
@@ -40,6 +41,9 @@ static void usage(FILE *out)
 		"  --max-states N     stop after N states (the report says so: undecided, never \"holds\")\n"
 		"  --max-memory MB    stop when the stores use MB megabytes\n"
 		"  --max-depth N      do not go deeper than N steps\n"
+		"  --max-time S       stop after S seconds\n"
+		"  --properties LIST  judge these properties (comma-separated) instead of the\n"
+		"                     scenario's (its check: block is then not judged)\n"
 		"  --hp-timeout on|off  host-priority timeout: on fires at the first host-priority\n"
 		"                     failure after hp_lock_busy is set, off never (default: the\n"
 		"                     scenario's td.hp_timeout, on unless 'off')\n"
@@ -102,6 +106,7 @@ int tdxsim_cmd_check(int argc, char **argv)
 	const char *path = NULL, *policy = NULL, *dot = NULL, *trace = NULL, *cexf = NULL, *prop = NULL;
 	bool json = false, compare = false, quiet = false, strict = false;
 	int hp = CKX_HP_SCENARIO;
+	uint32_t props = 0;
 	struct ck_opts o = { .por = true, .symmetry = true, .progress = true, .store = CK_TREE };
 	uint64_t v64;
 	for (int i = 1; i < argc; i++) {
@@ -166,6 +171,27 @@ int tdxsim_cmd_check(int argc, char **argv)
 				return TDXSIM_EXIT_BADINPUT;
 			}
 			o.max_memory = v64 << 20;
+		} else if (ARG("--max-time")) {
+			if (u64arg(v, &v64) || !v64) {
+				fprintf(stderr, "tdxsim check: --max-time wants seconds, not '%s'\n", v);
+				return TDXSIM_EXIT_BADINPUT;
+			}
+			o.max_seconds = (double)v64;
+		} else if (ARG("--properties")) {
+			char buf[256];
+			snprintf(buf, sizeof(buf), "%s", v);
+			for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+				int p = tdxsim_property_by_name(t);
+				if (p < 0) {
+					fprintf(stderr, "tdxsim check: --properties: unknown property '%s'\n", t);
+					return TDXSIM_EXIT_BADINPUT;
+				}
+				props |= (uint32_t)p;
+			}
+			if (!props) {
+				fprintf(stderr, "tdxsim check: --properties wants a list of properties\n");
+				return TDXSIM_EXIT_BADINPUT;
+			}
 		} else if (ARG("--validate")) {
 			if (u64arg(v, &v64) || !v64 || v64 > UINT32_MAX) {
 				fprintf(stderr, "tdxsim check: --validate wants N >= 1, not '%s'\n", v);
@@ -217,7 +243,12 @@ int tdxsim_cmd_check(int argc, char **argv)
 		free(s);
 		return TDXSIM_EXIT_BADINPUT;
 	}
-	struct ckx_opts xo = { .hp_timeout = hp, .strict_progress = strict };
+	struct ckx_opts xo = { .hp_timeout = hp, .strict_progress = strict, .props_override = props };
+	if (props) {
+		s->properties = props;            /* the report lists these */
+		s->policy_overridden = s->policy_overridden || s->expect_check.set;
+		s->expect_check.set = false;      /* a different question: not the scenario's expectation */
+	}
 	struct ckx *x = ckx_create(s, &xo, &err);
 	if (!x) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -270,12 +301,12 @@ int tdxsim_cmd_check(int argc, char **argv)
 #define RESET() do { if (init) { memcpy(m->seg[0], init, n0); memcpy(m->seg[1], init + n0, n1); } } while (0)
 	if (json) {
 		json_t *j = ck_report_json(&rep);
-		json_t *props = json_object_get(j, "properties");
+		json_t *jprops = json_object_get(j, "properties");
 		for (unsigned i = 0; i < CK_NPROPS; i++) {
 			if (!(r.violated & (1u << i)) || quiet)
 				continue;
 			RESET();
-			json_object_set_new(json_object_get(props, ck_prop_name(1u << i)), "counterexample",
+			json_object_set_new(json_object_get(jprops, ck_prop_name(1u << i)), "counterexample",
 					    ck_cex_json(x, &r.cex[i]));
 		}
 		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)

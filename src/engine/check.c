@@ -618,6 +618,17 @@ static void deadlock_at(struct ck *c, uint32_t sid)
 
 static bool limits(struct ck *c)
 {
+	if (c->o->max_seconds > 0 && (c->nstates & 1023) == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		double el = (double)(ts.tv_sec - c->t0.tv_sec) + (double)(ts.tv_nsec - c->t0.tv_nsec) / 1e9;
+		if (el >= c->o->max_seconds) {
+			snprintf(c->r->stop_why, sizeof(c->r->stop_why), "time limit reached (--max-time %.0f s)",
+				 c->o->max_seconds);
+			c->r->stopped = true;
+			return true;
+		}
+	}
 	if (c->o->max_states && c->nstates >= c->o->max_states) {
 		snprintf(c->r->stop_why, sizeof(c->r->stop_why), "state limit reached (--max-states %" PRIu64 ")",
 			 c->o->max_states);

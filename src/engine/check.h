@@ -118,6 +118,7 @@ struct ck_opts {
 	uint64_t max_states;       /* 0 = none */
 	uint64_t max_memory;       /* bytes, 0 = none */
 	uint64_t max_depth;        /* 0 = none */
+	double max_seconds;        /* 0 = none */
 	bool progress;             /* progress line on stderr (only if a terminal) */
 	bool stop_first;           /* stop at the first violation */
 	bool paranoid;             /* re-check the model's contracts at every step (slow) */

@@ -82,6 +82,10 @@ struct ckx {
 	unsigned nfixed;
 	struct ck_range r_small[4];       /* module parts a non-leaf step may write */
 	unsigned n_small;
+	struct ck_range r_obj[4];         /* module parts an object-only body may write */
+	uint64_t frames_off;              /* arena offset of the VMM's frame bitmap */
+	uint32_t frames_w;                /* its words (0: the rule is off) */
+	unsigned n_obj;
 	struct ck_range r_user[4];        /* VMM and guest regions (minus constant copies) */
 	unsigned n_user;
 	uint64_t off_actors;              /* arena offset of actor 0's record */
@@ -253,13 +257,16 @@ static void on_vmm(void *ctx, unsigned actor, enum vmm_event ev, uint64_t a, uin
 		logf_(x, "    kick all vCPUs of VM %" PRIu64 "\n", a);
 		break;
 	case VMM_EV_VM_BUG:
+		/* A plain kvm_vm_dead() (no SEAMCALL: a guest access before accept, linux §2)
+		 * is KVM killing a misbehaving guest's VM, not a KVM_BUG_ON: not a VM BUG
+		 * (docs/check.md; its -EIO reaches userspace: the user_exit property). */
+		if (a == VMM_LEAF_NONE) {
+			logf_(x, "    VM killed (kvm_vm_dead): a guest access before accept\n");
+			break;
+		}
 		logf_(x, "    VM BUG: %s returned %s\n", leaf_name_num(x, (unsigned)a), status_str(b, sb, sizeof(sb)));
-		if (a == VMM_LEAF_NONE)
-			set_viol(x, TDXSIM_PROP_VM_BUG, "VM BUG (KVM_BUG_ON) in %s: the VM is dead",
-				 mine ? x->names[actor] : "?");
-		else
-			set_viol(x, TDXSIM_PROP_VM_BUG, "VM BUG (KVM_BUG_ON) in %s: %s returned %s",
-				 mine ? x->names[actor] : "?", leaf_name_num(x, (unsigned)a), sb);
+		set_viol(x, TDXSIM_PROP_VM_BUG, "VM BUG (KVM_BUG_ON) in %s: %s returned %s",
+			 mine ? x->names[actor] : "?", leaf_name_num(x, (unsigned)a), sb);
 		break;
 	case VMM_EV_ZERO_STEP:
 		logf_(x, "    zero-step mitigation: TDH.VP.ENTER of vCPU %" PRIu64 " takes the SEPT tree\n", a);
@@ -777,7 +784,22 @@ static uint32_t m_state_viol(void *ctx, const uint32_t *words, uint32_t n, char 
  * and after it (docs/check.md "Diff ranges"): nothing; only lock operations (the
  * lock words the observer saw), or more (a BODY, an undo, a TD exit, anything
  * this reading does not recognize). */
-enum scope { SC_NONE, SC_LOCKS, SC_FULL };
+enum scope { SC_NONE, SC_LOCKS, SC_OBJ, SC_FULL };
+
+/* Bodies that write only TD, vCPU and LP objects (not PAMT entries, frames or SEPT
+ * pages): the TDH.VP.ENTER steps a vCPU runs at every entry (tdh_vp_enter.c) and
+ * their undo.  Every other body may write anything in the module. */
+static bool body_objects_only(const char *fn)
+{
+	static const char *const ok[] = {
+		"tlb_epoch_enter", "tlb_epoch_revert", "tlb_flush_if_stale", "vp_enter_prepare",
+		"vp_enter_vcpu_switch", "vp_enter_launch", NULL,
+	};
+	for (unsigned i = 0; ok[i]; i++)
+		if (!strcmp(fn, ok[i]))
+			return true;
+	return false;
+}
 
 static bool running(uint8_t ph)
 {
@@ -786,22 +808,43 @@ static bool running(uint8_t ph)
 
 static enum scope kinds_scope(const struct tdxsim_leaf *L, unsigned from, unsigned to)
 {
+	enum scope sc = SC_LOCKS;
 	for (unsigned p = from; p <= to && p < L->nsteps; p++) {
 		enum tdxsim_step_kind k = L->steps[p].kind;
-		if (k != TDXSIM_STEP_LOCK && k != TDXSIM_STEP_RELEASE && k != TDXSIM_STEP_CHECK &&
-		    k != TDXSIM_STEP_WALK && k != TDXSIM_STEP_ASSOC)
+		if (k == TDXSIM_STEP_BODY && body_objects_only(L->steps[p].fn))
+			sc = SC_OBJ;
+		else if (k != TDXSIM_STEP_LOCK && k != TDXSIM_STEP_RELEASE && k != TDXSIM_STEP_CHECK &&
+			 k != TDXSIM_STEP_WALK && k != TDXSIM_STEP_ASSOC)
 			return SC_FULL;
 	}
-	return SC_LOCKS;
+	return sc;
 }
 
-static enum scope exec_scope(struct ckx *x, const struct tdxsim_leaf_exec *b, const struct tdxsim_leaf_exec *a)
+static enum scope exec_scope_(struct ckx *x, const struct tdxsim_leaf_exec *b, const struct tdxsim_leaf_exec *a,
+			       enum scope *undo_out)
 {
 	if (!memcmp(b, a, sizeof(*a)))
 		return SC_NONE;
-	if (b->leaf == TDXSIM_LEAF_TD_EXIT || a->leaf == TDXSIM_LEAF_TD_EXIT)
-		return SC_FULL;
 	const struct tdxsim_table *t = x->e.table;
+	/* An undo body ran (a failing step unwinds in the same step when it did no lock
+	 * operation): it can write anything the leaf wrote. */
+	enum scope undo = SC_NONE;
+	if (b->undo_pending & ~a->undo_pending) {
+		uint64_t ran = b->undo_pending & ~a->undo_pending;
+		int lf = b->leaf >= 0 ? b->leaf : a->leaf;
+		if (lf < 0 || (unsigned)lf >= t->nleaves)
+			return SC_FULL;
+		const struct tdxsim_leaf *L = &t->leaves[lf];
+		for (unsigned i = 0; i < 64; i++)
+			if ((ran >> i) & 1) {
+				if (i >= L->nsteps || !body_objects_only(L->steps[i].fn))
+					return SC_FULL;
+			}
+		undo = SC_OBJ;
+	}
+	*undo_out = undo;
+	if (b->leaf == TDXSIM_LEAF_TD_EXIT || a->leaf == TDXSIM_LEAF_TD_EXIT)
+		return SC_OBJ; /* td_exit.c: the vCPU object, TD refcounts, lock releases */
 	if (running(b->phase)) {
 		if (b->leaf < 0 || (unsigned)b->leaf >= t->nleaves || a->leaf != b->leaf)
 			return SC_FULL;
@@ -824,12 +867,30 @@ static enum scope exec_scope(struct ckx *x, const struct tdxsim_leaf_exec *b, co
 	return SC_FULL;
 }
 
+static enum scope exec_scope(struct ckx *x, const struct tdxsim_leaf_exec *b, const struct tdxsim_leaf_exec *a)
+{
+	enum scope undo = SC_NONE;
+	enum scope sc = exec_scope_(x, b, a, &undo);
+	return sc > undo ? sc : undo;
+}
+
 static unsigned add_range(struct ck_range *out, unsigned n, unsigned max, uint64_t off, uint64_t len)
 {
 	if (n >= max)
 		return max + 1;
 	out[n] = (struct ck_range){ (uint32_t)(off / 8), (uint32_t)((off % 8 + len + 7) / 8) };
 	return n + 1;
+}
+
+/* 1 + the highest frame the VMM's allocator has handed out in world image w (its
+ * frame bitmap, vmm.c), 0 if none. */
+static uint32_t max_frame(const struct ckx *x, const uint8_t *w)
+{
+	const uint64_t *b = (const uint64_t *)(w + x->frames_off);
+	for (uint32_t i = x->frames_w; i-- > 0;)
+		if (b[i])
+			return i * 64 + 64 - (uint32_t)__builtin_clzll(b[i]);
+	return 0;
 }
 
 static unsigned m_ranges(void *ctx, const uint8_t *before, struct ck_range *out, unsigned max)
@@ -839,6 +900,7 @@ static unsigned m_ranges(void *ctx, const uint8_t *before, struct ck_range *out,
 	const uint8_t *after = tdxsim_world_bytes(x->e.w);
 	unsigned a = x->cur, n = 0;
 	enum scope sc = SC_NONE;
+	bool full_pamt = false;
 	if (a < x->n_eng) {
 		uint64_t ao = x->off_actors + (uint64_t)a * sizeof(struct eng_actor);
 		const struct eng_actor *eb = (const struct eng_actor *)(before + ao);
@@ -846,30 +908,75 @@ static unsigned m_ranges(void *ctx, const uint8_t *before, struct ck_range *out,
 		enum scope s1 = exec_scope(x, &eb->host.host, &ea->host.host);
 		enum scope s2 = exec_scope(x, &eb->guest.guest, &ea->guest.guest);
 		sc = s1 > s2 ? s1 : s2;
+		const struct tdxsim_table *t = x->e.table;
+		int lb = eb->host.host.leaf, la = ea->host.host.leaf;
+		full_pamt = (lb >= 0 && (unsigned)lb < t->nleaves && !strncmp(t->leaves[lb].name, "TDH.SYS.", 8)) ||
+			    (la >= 0 && (unsigned)la < t->nleaves && !strncmp(t->leaves[la].name, "TDH.SYS.", 8)) ||
+			    (eb->host.host.leaf < 0 && eb->host.host.leaf != TDXSIM_LEAF_TD_EXIT &&
+			     running(eb->host.host.phase));
 		if (x->lockw_over)
 			sc = SC_FULL;
 		/* The actor's record: its header, each stack's live frames (popped frames
-		 * are zeroed, flow.c) and the leaf execution each stack uses. */
+		 * are zeroed, flow.c), and a leaf execution only when
+		 * its signature moved: every module step changes the first 64 bytes (leaf,
+		 * phase, pc, sub, nheld...) except an undo, which changes undo_pending. */
 		n = add_range(out, n, max, ao, offsetof(struct eng_actor, host));
 		const struct flow_stack *sb[2] = { &eb->host, &eb->guest }, *sa[2] = { &ea->host, &ea->guest };
 		size_t so[2] = { offsetof(struct eng_actor, host), offsetof(struct eng_actor, guest) };
 		for (unsigned k = 0; k < 2; k++) {
-			unsigned dep = sb[k]->depth > sa[k]->depth ? sb[k]->depth : sa[k]->depth;
-			if (dep > FLOW_MAX_DEPTH)
-				dep = FLOW_MAX_DEPTH;
+			unsigned db = sb[k]->depth, da = sa[k]->depth;
+			unsigned hi = db > da ? db : da;
+			if (hi > FLOW_MAX_DEPTH)
+				hi = FLOW_MAX_DEPTH;
+			/* (a step can return and call again, so every frame up to the deeper
+			 * depth) */
 			n = add_range(out, n, max, ao + so[k], offsetof(struct flow_stack, fr) +
-				      dep * sizeof(struct flow_frame));
+				      hi * sizeof(struct flow_frame));
 			size_t xo = k == 0 ? offsetof(struct flow_stack, host) : offsetof(struct flow_stack, guest);
-			n = add_range(out, n, max, ao + so[k] + xo, sizeof(struct tdxsim_leaf_exec));
+			const struct tdxsim_leaf_exec *xb = k == 0 ? &sb[k]->host : &sb[k]->guest;
+			const struct tdxsim_leaf_exec *xa = k == 0 ? &sa[k]->host : &sa[k]->guest;
+			if (memcmp(xb, xa, 64) || xb->undo_pending != xa->undo_pending || xb->status != xa->status)
+				n = add_range(out, n, max, ao + so[k] + xo, sizeof(struct tdxsim_leaf_exec));
 		}
 	}
-	for (unsigned i = 0; i < x->n_user; i++)
+	/* A step in guest mode runs the guest layer and the module: it does not write
+	 * the VMM region (the kick it reads is the host's to clear) -- unless it made
+	 * userspace stop the vCPU threads (maybe_stop). */
+	bool guest_step = a < x->n_eng && !x->stopped_now &&
+			  ((const struct eng_actor *)(before + x->off_actors + (uint64_t)a * sizeof(struct eng_actor)))
+				  ->host.guest_mode;
+	for (unsigned i = guest_step ? 2 : 0; i < x->n_user; i++)
 		if (n < max)
 			out[n++] = x->r_user[i];
-	if (sc == SC_FULL) {
+	if (sc == SC_FULL && !full_pamt && x->frames_w) {
+		/* The module region, but the per-frame arrays (4K PAMT entries, frame
+		 * objects) only up to the highest frame the VMM has handed out before or
+		 * after the step: a leaf only ever names frames the VMM allocated, and the
+		 * allocator is lowest-first (vmm.c).  TDH.SYS.* (TDMR initialization)
+		 * sets every entry: full_pamt. */
+		uint32_t hi = max_frame(x, before);
+		uint32_t hi2 = max_frame(x, after);
+		if (hi2 > hi)
+			hi = hi2;
+		n = add_range(out, n, max, 0, 64);
+		n = add_range(out, n, max, x->off_mod, m->lay.off_pamt_4k);
+		n = add_range(out, n, max, x->off_mod + m->lay.off_pamt_4k, (uint64_t)hi * sizeof(struct pamt_entry));
+		n = add_range(out, n, max, x->off_mod + m->lay.off_frame_obj, (uint64_t)hi * sizeof(struct frame_obj));
+		n = add_range(out, n, max, x->off_mod + m->lay.off_tds, m->lay.off_vcpus - m->lay.off_tds);
+		for (unsigned i = 2; i < x->nfixed; i++)
+			if (n < max)
+				out[n++] = x->fixed[i];
+	} else if (sc == SC_FULL) {
 		for (unsigned i = 0; i < x->nfixed; i++)
 			if (n < max)
 				out[n++] = x->fixed[i];
+	} else if (sc == SC_OBJ) {
+		for (unsigned i = 0; i < x->n_obj; i++)
+			if (n < max)
+				out[n++] = x->r_obj[i];
+		for (unsigned i = 0; i < x->nlockw; i++)
+			if (n < max)
+				out[n++] = (struct ck_range){ (uint32_t)x->lockw[i], 1 };
 	} else {
 		for (unsigned i = 0; i < x->n_small; i++)
 			if (n < max)
@@ -1043,6 +1150,9 @@ static int m_validate(void *ctx, unsigned a, char *why, size_t len)
 	x->quiet = true;
 	memset(&tr, 0, sizeof(tr));
 	enum flow_ret r1 = m_step(x, a, &tr);
+	/* canon() re-canonicalizes only the lock words the step touched (the others
+	 * are canonical by induction); the perturbed copy needs them all. */
+	locks_canon_all(x, NULL, NULL);
 	tdxsim_world_snapshot(x->e.w, A);
 	memcpy(A + n, x->mon, x->mon_len);
 	tdxsim_world_restore(x->e.w, S);
@@ -1050,21 +1160,18 @@ static int m_validate(void *ctx, unsigned a, char *why, size_t len)
 	perturb(x);
 	memset(&tr, 0, sizeof(tr));
 	enum flow_ret r2 = m_step(x, a, &tr);
-	if (r2 == FLOW_BLOCKED)
-		canon(x); /* a blocked step leaves the perturbed fields; compare canonical forms */
+	locks_canon_all(x, NULL, NULL);
 	tdxsim_world_snapshot(x->e.w, B);
 	memcpy(B + n, x->mon, x->mon_len);
 	tdxsim_world_restore(x->e.w, S);
 	memcpy(x->mon, S + n, x->mon_len);
 	x->quiet = q;
-	if (r1 == FLOW_BLOCKED) {
-		/* compare the canonical perturbed state with the original */
-		memcpy(A, S, n + x->mon_len);
-	}
 	if ((r1 == FLOW_BLOCKED) != (r2 == FLOW_BLOCKED)) {
 		snprintf(why, len, "%s: blocked in one copy of the state and not in the other", x->names[a]);
 		return -1;
 	}
+	if (r1 == FLOW_BLOCKED)
+		return 0; /* blocked in both: no successor to compare */
 	for (size_t i = 0; i < n + x->mon_len; i += 8)
 		if (memcmp(A + i, B + i, 8)) {
 			uint64_t o = i;
@@ -1166,10 +1273,24 @@ struct ckx *ckx_create(struct tdxsim_scenario *s, const struct ckx_opts *o, stru
 	x->fixed[x->nfixed++] = (struct ck_range){ (uint32_t)(sm / 8), (uint32_t)((sp - sm + 7) / 8) };
 	if (mod_end > sp_end)
 		x->fixed[x->nfixed++] = (struct ck_range){ (uint32_t)(sp_end / 8), (uint32_t)((mod_end - sp_end) / 8) };
+	/* The VMM's frame bitmap, for the per-frame arrays' bound. */
+	{
+		struct kvm_global *kg = KGx(x);
+		if (kg->magic == KVM_MAGIC && kg->n_frames && kg->n_frames <= m->lay.n_frames) {
+			x->frames_off = (uint64_t)((uint8_t *)engine_vmm(&x->e) + kg->off_frames - x->e.w->arena);
+			x->frames_w = (kg->n_frames + 63) / 64;
+		}
+	}
+	/* Object-only bodies: the small dense parts up to the PAMT, and the TDs. */
+	x->r_obj[x->n_obj++] = (struct ck_range){ (uint32_t)(mod_lo / 8), (uint32_t)((m->lay.off_pamt_1g + 7) / 8) };
+	x->r_obj[x->n_obj++] = (struct ck_range){ (uint32_t)((x->off_mod + m->lay.off_tds) / 8),
+						  (uint32_t)((m->lay.off_vcpus - m->lay.off_tds + 7) / 8) };
 	/* A step that runs no module step besides lock operations can still write the
-	 * module's global (halt) and LP states (VMXON): the first pages up to the KOT. */
+	 * module's global (halt), LP states (VMXON), and the KOT, WBT (CACHE.WB's
+	 * resume point) and TDMR entries: everything before the PAMT, a few hundred
+	 * bytes. */
 	x->r_small[x->n_small++] = (struct ck_range){ (uint32_t)(mod_lo / 8),
-						     (uint32_t)((m->lay.off_kot + 7) / 8) };
+						     (uint32_t)((m->lay.off_pamt_1g + 7) / 8) };
 	/* User region: the VMM region without its copy of the policy (constant), the
 	 * guest region; actor records are compared for the stepping actor only. */
 	uint64_t vmm0 = x->e.w->off_user + x->e.off_vmm, g0 = x->e.w->off_user + x->e.off_guest;

@@ -204,6 +204,9 @@ int ckf_read(const char *path, struct ckf *out, struct tdxsim_error *err)
 			memset(cur, 0, sizeof(*cur));
 			cur->prop = (uint32_t)p;
 			cur->cycle = -1;
+		} else if (strcmp(key, "why") && strcmp(key, "cycle") && strcmp(key, "schedule") &&
+			   strcmp(key, "end")) {
+			BAD("unknown key '%s'", key);
 		} else if (!cur) {
 			BAD("'%s' before the first 'cex' line", key);
 		} else if (!strcmp(key, "why")) {
@@ -230,8 +233,6 @@ int ckf_read(const char *path, struct ckf *out, struct tdxsim_error *err)
 				BAD("cex %s: cycle start %" PRId64 " beyond the schedule", ck_prop_name(cur->prop),
 				    cur->cycle);
 			cur = NULL;
-		} else {
-			BAD("unknown key '%s'", key);
 		}
 	}
 	if (!magic)
