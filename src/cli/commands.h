@@ -13,6 +13,7 @@ struct tdxsim_command {
 int tdxsim_cmd_decode(int argc, char **argv);
 int tdxsim_cmd_analyze(int argc, char **argv);
 int tdxsim_cmd_diff(int argc, char **argv);
+int tdxsim_cmd_export(int argc, char **argv);
 int tdxsim_cmd_sim(int argc, char **argv);
 int tdxsim_cmd_stress(int argc, char **argv);
 int tdxsim_cmd_check(int argc, char **argv);

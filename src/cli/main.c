@@ -10,6 +10,7 @@ static const struct tdxsim_command commands[] = {
 	{ "analyze", "static contention analysis of a module lock table under a VMM profile", tdxsim_cmd_analyze },
 	{ "diff",    "lock steps and contention pairs that differ between two module tables", tdxsim_cmd_diff },
 	{ "decode",  "explain TDX status codes (RAX values)", tdxsim_cmd_decode },
+	{ "export",  "a scenario as a Promela model for SPIN (--promela)", tdxsim_cmd_export },
 	{ "sim",     "run a scenario in virtual time: BUSY, retries, kicks, latencies; --sweep", tdxsim_cmd_sim },
 	{ "stress",  "run a scenario on OS threads, one per actor", tdxsim_cmd_stress },
 	{ "check",   "explore every interleaving: deadlock, VM BUG, livelock, starvation... with counterexamples", tdxsim_cmd_check },
