@@ -1477,7 +1477,7 @@ v_after:
      /* tdx_handle_ept_violation (ept_violation.c) */
      if
      :: xrn == XR_EPTP ->   /* guest access before accept: kvm_vm_dead */
-        atomic { vm_dead = 1; ON_VM_BUG };  /* kvm_vm_dead */
+        atomic { vm_dead = 1 };  /* kvm_vm_dead: not a VM BUG */
         atomic { vreq[0] = vreq[0] | REQ_DEAD; if :: vmode[0] == M_IN -> vmode[0] = M_EXITING; ipi[0] = ipi[0] | 2 :: else -> skip fi };
         ((ipi[0] & 2) == 0);   /* wait: every IPI handled */
         VPROGRESS;

@@ -9,8 +9,9 @@
  * instruction writes page 0 while a host thread punches a hole over pages 0-1: page 0
  * faults at the same RIP (RET_PF_RETRY during the invalidation, and zero-tolerance has
  * no local retry loop) until the module suspects zero-stepping and every TDH.VP.ENTER
- * takes the SEPT tree exclusively; the removal's BLOCK of page 1 then gets
- * TDX_OPERAND_BUSY|SEPT_TREE, which zero-tolerance turns into a VM BUG.
+ * takes the SEPT tree exclusively; the removal's SEAMCALLs on page 1 (BLOCK takes the
+ * tree exclusive, REMOVE shared) then get TDX_OPERAND_BUSY|SEPT_TREE, which
+ * zero-tolerance turns into a VM BUG.
  *
  * module tdx-1.5.05 (tdx-1.5.05.yaml), VMM kvm-6.19 (kernel kvm-6.19), policy zero-tolerance
  * TD: 1 vCPU(s), 2 GPA page(s) modelled, 3 S-EPT table link(s), op_state RUNNABLE
@@ -1061,7 +1062,7 @@ v_after:
      /* tdx_handle_ept_violation (ept_violation.c) */
      if
      :: xrn == XR_EPTP ->   /* guest access before accept: kvm_vm_dead */
-        atomic { vm_dead = 1; ON_VM_BUG };  /* kvm_vm_dead */
+        atomic { vm_dead = 1 };  /* kvm_vm_dead: not a VM BUG */
         atomic { vreq[0] = vreq[0] | REQ_DEAD; if :: vmode[0] == M_IN -> vmode[0] = M_EXITING; ipi[0] = ipi[0] | 1 :: else -> skip fi };
         ((ipi[0] & 1) == 0);   /* wait: every IPI handled */
         VPROGRESS;

@@ -12,9 +12,12 @@
 # limit).  Exit status: 0 when SPIN ran (whatever the verdict), 2 on bad usage, 1
 # when spin or gcc failed.
 #
-# usage: scripts/spin-run.sh MODEL.pml PROPERTY [--collapse] [--memlim MB] [--keep DIR]
+# usage: scripts/spin-run.sh MODEL.pml PROPERTY [--collapse|--bitstate] [--memlim MB] [--keep DIR]
 #   PROPERTY    deadlock, vm_bug, halt, retry_bound, user_exit, livelock, starvation
 #   --collapse  compile pan with -DCOLLAPSE (smaller states, slower)
+#   --bitstate  compile pan with -DBITSTATE and run it with a 2^33-bit hash array (1 GB):
+#               a violation it finds is real, but "no violation" proves nothing, so
+#               that case is reported as verdict=unknown error=bitstate-no-violation
 #   --memlim MB pan's memory limit (default 8192)
 #   --keep DIR  build and run in DIR and keep pan.c, pan, the output and any trail
 # Environment: SPIN (default spin), CC (default gcc), SPIN_DEPTH overrides -m,
@@ -25,10 +28,11 @@ set -u
 usage() { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 model=$1; prop=$2; shift 2
-collapse=0; memlim=8192; keep=
+collapse=0; bitstate=0; memlim=8192; keep=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--collapse) collapse=1 ;;
+	--bitstate) bitstate=1 ;;
 	--memlim) [ $# -ge 2 ] || usage; memlim=$2; shift ;;
 	--keep) [ $# -ge 2 ] || usage; keep=$2; shift ;;
 	*) usage ;;
@@ -53,6 +57,10 @@ if [ -n "${SPIN_DEPTH:-}" ]; then
 	panflags=$(sed -E "s/-m[0-9]+/-m$SPIN_DEPTH/" <<<"$panflags")
 fi
 [ $collapse = 1 ] && ccflags="$ccflags -DCOLLAPSE"
+if [ $bitstate = 1 ]; then
+	ccflags="$ccflags -DBITSTATE"
+	panflags="$panflags -w33"
+fi
 
 if [ -n "$keep" ]; then
 	mkdir -p "$keep"; dir=$keep
@@ -87,6 +95,9 @@ if grep -qE '^pan:1: ' pan.out; then
 elif grep -qE 'Search not completed|max search depth too small|out of memory|reached -DMEMLIM' pan.out; then
 	verdict=unknown
 	err=$(grep -oE 'max search depth too small|out of memory|reached -DMEMLIM bound' pan.out | head -1 | sed 's/ /-/g')
+elif [ "${errors:-x}" = 0 ] && [ $bitstate = 1 ]; then
+	verdict=unknown
+	err=bitstate-no-violation
 elif [ "${errors:-x}" = 0 ]; then
 	verdict=holds
 else
@@ -96,7 +107,9 @@ fi
 read -r rate bps <<<"$(awk -v s="${states:-0}" -v t="${secs:-0}" -v m="${smem:-0}" 'BEGIN {
 	s += 0; t += 0; m += 0
 	printf "%.0f %.1f\n", (t > 0 ? s / t : 0), (s > 0 ? m * 1048576 / s : 0) }')"
-printf 'spin: model=%s property=%s verdict=%s states=%s transitions=%s states/s=%s bytes/state=%s memory_mb=%s time_s=%s depth=%s vector=%s%s\n' \
-	"$(basename "$model")" "$prop" "$verdict" "${states:-0}" "${trans:-0}" "$rate" "$bps" "${tmem:-0}" \
+mode=exhaustive
+[ $bitstate = 1 ] && mode=bitstate
+printf 'spin: model=%s property=%s mode=%s verdict=%s states=%s transitions=%s states/s=%s bytes/state=%s memory_mb=%s time_s=%s depth=%s vector=%s%s\n' \
+	"$(basename "$model")" "$prop" "$mode" "$verdict" "${states:-0}" "${trans:-0}" "$rate" "$bps" "${tmem:-0}" \
 	"${secs:-0}" "${depth:-0}" "${vector:-0}" "${err:+ error=$err}"
 exit 0

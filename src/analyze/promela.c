@@ -1848,7 +1848,9 @@ static void emit_kick(struct gen *g, const char *me, const char *req, const char
 static void emit_vm_bug(struct gen *g, const char *me, bool plain, const char *in, bool thread)
 {
 	if (plain) {
-		P("%satomic { vm_dead = 1; ON_VM_BUG };  /* kvm_vm_dead */\n", in);
+		/* A plain kvm_vm_dead() (a guest access before accept) kills a misbehaving guest's
+		 * VM: not a KVM_BUG_ON, not a VM BUG (docs/check.md); its -EIO is a user exit. */
+		P("%satomic { vm_dead = 1 };  /* kvm_vm_dead: not a VM BUG */\n", in);
 		emit_kick(g, me, "REQ_DEAD", in, thread);
 		return;
 	}

@@ -122,7 +122,7 @@ crosscheck tests/data/export/accept-spec-retry.yaml "starvation livelock" \
 
 # spin-run.sh's line is parseable.
 line=$("$src/scripts/spin-run.sh" "$tmp/cc_memslot-race.pml" deadlock)
-echo "$line" | grep -qE '^spin: model=cc_memslot-race.pml property=deadlock verdict=holds states=[0-9]+ transitions=[0-9]+ states/s=[0-9]+ bytes/state=[0-9.]+ memory_mb=[0-9.]+ time_s=[0-9.e+-]+ depth=[0-9]+ vector=[0-9]+$' \
+echo "$line" | grep -qE '^spin: model=cc_memslot-race.pml property=deadlock mode=exhaustive verdict=holds states=[0-9]+ transitions=[0-9]+ states/s=[0-9]+ bytes/state=[0-9.]+ memory_mb=[0-9.]+ time_s=[0-9.e+-]+ depth=[0-9]+ vector=[0-9]+$' \
 	&& ok "spin-run.sh line" || bad "spin-run.sh line: $line"
 
 exit $fail
