@@ -38,7 +38,7 @@ memslot-race|tests/data/export/memslot-race.yaml||deadlock vm_bug livelock|
 memslot-race-bailout|tests/data/export/memslot-race-bailout.yaml||deadlock vm_bug livelock|
 zero-step-removal|tests/data/export/zero-step-removal.yaml||deadlock vm_bug livelock|
 accept-spec-retry|tests/data/export/accept-spec-retry.yaml||deadlock vm_bug livelock starvation|
-accept-spec-retry-instr|tests/data/export/accept-spec-retry.yaml|--atomicity instr|starvation|-
+accept-spec-retry-instr|tests/data/export/accept-spec-retry.yaml|--atomicity instr|starvation livelock|--atomicity instr --properties starvation,livelock,deadlock
 memslot-delete-vs-local-retry|scenarios/memslot-delete-vs-local-retry.yaml||livelock|--properties livelock --max-states 2000000
 zero-step-vs-removal-zero-tolerance|scenarios/zero-step-vs-removal.yaml|--policy zero-tolerance|vm_bug|--policy zero-tolerance --properties vm_bug --max-states 2000000
 EOF

@@ -41,6 +41,8 @@ struct tdxsim_module_config {
 	bool module_not_loaded;    /* every SEAMCALL fails with TDX_SEAMCALL_VMFAILINVALID */
 	bool lps_vmx_off;          /* LPs start outside VMX operation (SEAMCALL #UD) */
 	bool check_invariants;     /* check module invariants after every step (debug) */
+	bool instr_atomicity;      /* one step per atomic instruction of a try-acquire, not per
+	                            * try-acquire (include/tdxsim/lock_split.h) */
 };
 
 /* General-purpose registers indexed by operand ID (OPERAND_ID_RAX = 0 ... R15 = 15). */
@@ -49,7 +51,10 @@ struct tdxsim_regs {
 };
 
 /* A lock operation, as observed at run time (recording test, traces, statistics). */
-enum tdxsim_lock_op { TDXSIM_LOCK_ACQUIRE, TDXSIM_LOCK_RELEASE, TDXSIM_LOCK_PROMOTE };
+/* TDXSIM_LOCK_PARTIAL: the first instruction of a try-acquire split at its
+ * instructions (--atomicity instr, lock_split.h); the ACQUIRE event of the same
+ * acquire follows at its last instruction, with the final result. */
+enum tdxsim_lock_op { TDXSIM_LOCK_ACQUIRE, TDXSIM_LOCK_RELEASE, TDXSIM_LOCK_PROMOTE, TDXSIM_LOCK_PARTIAL };
 struct tdxsim_lock_event {
 	enum tdxsim_lock_op op;
 	int res;                   /* table resource index */
@@ -124,7 +129,9 @@ struct tdxsim_leaf_exec {
 	uint32_t vc;               /* vcpu object resolved by the TDVPR lock */
 	uint32_t sept_pg;          /* SEPT page holding the entry of interest */
 	uint16_t sept_idx;         /* index of that entry in the page */
-	uint16_t pad;
+	uint8_t lock_cont;         /* enum tdxsim_lock_cont: a try-acquire split at its
+	                            * instructions is half done (--atomicity instr) */
+	uint8_t pad;
 	uint32_t frame[4];         /* frames resolved by PAMT lock steps, by order */
 	uint8_t nframe;
 	uint8_t pamt_leaf_level;   /* PAMT level the last walk stopped at */

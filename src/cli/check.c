@@ -25,6 +25,7 @@ static void usage(FILE *out)
 		"                    [--no-por] [--no-symmetry] [--max-states N] [--max-memory MB]\n"
 		"                    [--max-depth N] [--max-time S] [--properties LIST]\n"
 		"                    [--hp-timeout on|off] [--progress flow-end|strict]\n"
+		"                    [--atomicity step|instr]\n"
 		"                    [--dot FILE] [--trace FILE] [--cex FILE] [--property NAME] [--json]\n"
 		"                    [--compare] [--stop-first] [--paranoid] [--validate N] [--quiet]\n\n"
 		"Explores every interleaving of the scenario's actors (and of its timed inputs)\n"
@@ -47,6 +48,10 @@ static void usage(FILE *out)
 		"  --hp-timeout on|off  host-priority timeout: on fires at the first host-priority\n"
 		"                     failure after hp_lock_busy is set, off never (default: the\n"
 		"                     scenario's td.hp_timeout, on unless 'off')\n"
+		"  --atomicity step|instr  step (default: the scenario's atomicity, else step): one\n"
+		"                     step per try-acquire; instr: one step per atomic instruction\n"
+		"                     of it (the guest's BTS and give-back of a SEPT entry lock\n"
+		"                     are two steps, as on hardware; docs/check.md \"Atomicity\")\n"
 		"  --progress MODE    what counts as progress for livelock: flow-end (default: any\n"
 		"                     VMM flow ending, an actor finishing, guest progress) or strict\n"
 		"                     (flows ending with a retry result and kicks do not count)\n"
@@ -96,6 +101,7 @@ static void fill_ckf(struct ckf *h, const char *scn_path, const char *policy, st
 	snprintf(h->policy_name, sizeof(h->policy_name), "%s", s->policy.name);
 	h->hp_timeout = ckx_hp_on(x) ? CKX_HP_ON : CKX_HP_OFF;
 	h->strict_progress = strict;
+	h->instr_atomicity = s->platform.instr_atomicity;
 	h->n_actors = ckx_model(x)->n_actors;
 	for (unsigned a = 0; a < h->n_actors && a < sizeof(h->actors) / sizeof(h->actors[0]); a++)
 		snprintf(h->actors[a], sizeof(h->actors[a]), "%s", ckx_actor_name(x, a));
@@ -106,6 +112,7 @@ int tdxsim_cmd_check(int argc, char **argv)
 	const char *path = NULL, *policy = NULL, *dot = NULL, *trace = NULL, *cexf = NULL, *prop = NULL;
 	bool json = false, compare = false, quiet = false, strict = false;
 	int hp = CKX_HP_SCENARIO;
+	int atom = -1; /* --atomicity: -1 the scenario's, 0 step, 1 instr */
 	uint32_t props = 0;
 	struct ck_opts o = { .por = true, .symmetry = true, .progress = true, .store = CK_TREE };
 	uint64_t v64;
@@ -207,6 +214,15 @@ int tdxsim_cmd_check(int argc, char **argv)
 				fprintf(stderr, "tdxsim check: --hp-timeout wants on or off, not '%s'\n", v);
 				return TDXSIM_EXIT_BADINPUT;
 			}
+		} else if (ARG("--atomicity")) {
+			if (!strcmp(v, "instr"))
+				atom = 1;
+			else if (!strcmp(v, "step"))
+				atom = 0;
+			else {
+				fprintf(stderr, "tdxsim check: --atomicity wants step or instr, not '%s'\n", v);
+				return TDXSIM_EXIT_BADINPUT;
+			}
 		} else if (ARG("--progress")) {
 			if (!strcmp(v, "strict"))
 				strict = true;
@@ -243,6 +259,8 @@ int tdxsim_cmd_check(int argc, char **argv)
 		free(s);
 		return TDXSIM_EXIT_BADINPUT;
 	}
+	if (atom >= 0)
+		s->platform.instr_atomicity = atom == 1;
 	struct ckx_opts xo = { .hp_timeout = hp, .strict_progress = strict, .props_override = props };
 	if (props) {
 		s->properties = props;            /* the report lists these */

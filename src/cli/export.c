@@ -27,7 +27,8 @@ static void usage(FILE *out)
 		"  --promela          the output format (the only one)\n"
 		"  -o FILE            write FILE (default: standard output); nothing is written on error\n"
 		"  --policy P         replace the scenario's policy (a built-in name or a file)\n"
-		"  --atomicity step   one atomic{} per emulator step, as tdxsim check (default)\n"
+		"  --atomicity step   one atomic{} per emulator step, as tdxsim check (default:\n"
+		"                     the scenario's atomicity, else step)\n"
 		"  --atomicity instr  one atomic{} per atomic instruction of a lock operation\n"
 		"  --word-bits 8|16   lock-word width (default 8: the reader counter wraps sooner)\n"
 		"  --hp-timeout-after N  a guest's N-th consecutive host-priority BUSY times out\n"
@@ -63,6 +64,7 @@ int tdxsim_cmd_export(int argc, char **argv)
 {
 	const char *scn = NULL, *out = NULL, *policy = NULL;
 	bool promela = false;
+	bool atom_given = false;
 	struct pml_options o = { .atomicity = PML_ATOMIC_STEP, .word_bits = 8, .hp_timeout_n = 2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -98,6 +100,7 @@ int tdxsim_cmd_export(int argc, char **argv)
 		} else if (!strcmp(a, "--policy")) {
 			policy = val;
 		} else if (!strcmp(a, "--atomicity")) {
+			atom_given = true;
 			if (!strcmp(val, "step"))
 				o.atomicity = PML_ATOMIC_STEP;
 			else if (!strcmp(val, "instr"))
@@ -145,6 +148,9 @@ int tdxsim_cmd_export(int argc, char **argv)
 		free(s);
 		return TDXSIM_EXIT_BADINPUT;
 	}
+	/* Without --atomicity, the scenario's (docs/scenario.md "atomicity"). */
+	if (!atom_given && s->platform.instr_atomicity)
+		o.atomicity = PML_ATOMIC_INSTR;
 	struct pml_buf b = { 0 };
 	int rc = 0;
 	if (tdxsim_promela_export(s, &o, &b, &err) < 0) {

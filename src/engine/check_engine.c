@@ -340,7 +340,10 @@ static void on_lock(void *ctx, const struct tdxsim_lock_event *ev)
 		return;
 	const char *res = ev->res >= 0 && (unsigned)ev->res < x->e.table->nres ? x->e.table->res[ev->res].name : "?";
 	char sb[128];
-	if (ev->op == TDXSIM_LOCK_RELEASE)
+	if (ev->op == TDXSIM_LOCK_PARTIAL)
+		logf_(x, "    acquire %s %s @%#" PRIx64 ": first instruction (%#" PRIx64 " -> %#" PRIx64 ")\n",
+		      res, mode_name(ev->mode), ev->word_off, ev->before, ev->after);
+	else if (ev->op == TDXSIM_LOCK_RELEASE)
 		logf_(x, "    release %s @%#" PRIx64 ": %#" PRIx64 " -> %#" PRIx64 "\n", res, ev->word_off,
 		      ev->before, ev->after);
 	else
@@ -450,9 +453,15 @@ static void time_abstraction(struct ckx *x)
  * shared acquires leave their increments there, nobody reads them, and the
  * exclusive release wipes them (lock.h, reference §1.2-1.3).  (The one reader of
  * a garbage counter, sharex_hp's guest undo racing an exclusive release, needs
- * two lock operations to interleave inside one acquire, which steps never do.) */
-static void lock_canon(void *w, uint8_t kind, uint64_t (*perturb)(void *), void *ctx)
+ * two lock operations to interleave inside one acquire, which steps never do at
+ * the default step atomicity; at --atomicity instr the counter is kept.) */
+static void lock_canon(const struct ckx *x, void *w, uint8_t kind, uint64_t (*perturb)(void *), void *ctx)
 {
+	/* At instruction atomicity a guest's undo (XADD -4) can follow an exclusive
+	 * release (lock_split.h): a sharex_hp counter under the exclusive bit is read
+	 * then, so it is kept exactly. */
+	if (kind == TDXSIM_LK_SHAREX_HP && x->s->platform.instr_atomicity)
+		return;
 	_Atomic uint16_t *p = w;
 	uint16_t v = atomic_load_explicit(p, memory_order_relaxed);
 	if (!(v & 1))
@@ -493,16 +502,16 @@ static void locks_canon_all(struct ckx *x, uint64_t (*perturb)(void *), void *ct
 		if (rs->backing == TDXSIM_BACK_FIELD) {
 			void *w = field_word(m, NULL, rs->field);
 			if (w)
-				lock_canon(w, (uint8_t)rs->kind, perturb, ctx);
+				lock_canon(x, w, (uint8_t)rs->kind, perturb, ctx);
 			for (unsigned i = 0; i < m->lay.max_tds; i++)
 				if (atomic_load(&mod_td(m, i)->in_use) && (w = field_word(m, mod_td(m, i), rs->field)))
-					lock_canon(w, (uint8_t)rs->kind, perturb, ctx);
+					lock_canon(x, w, (uint8_t)rs->kind, perturb, ctx);
 		} else if (rs->backing == TDXSIM_BACK_PAMT) {
 			static const struct { enum pamt_level l; } lv[] = { { PAMT_4K }, { PAMT_2M }, { PAMT_1G } };
 			uint32_t n[3] = { m->lay.n_frames, m->lay.n_2m, m->lay.n_1g };
 			for (unsigned k = 0; k < 3; k++)
 				for (uint32_t i = 0; i < n[k]; i++)
-					lock_canon(&mod_pamt(m, lv[k].l, i)->lock, TDXSIM_LK_SHAREX_HP, perturb, ctx);
+					lock_canon(x, &mod_pamt(m, lv[k].l, i)->lock, TDXSIM_LK_SHAREX_HP, perturb, ctx);
 		}
 	}
 }
@@ -565,7 +574,7 @@ static void canon(struct ckx *x)
 	/* Lock counters: only words a lock operation touched in this step can have
 	 * become non-canonical (inductively, from a canonical state). */
 	for (unsigned i = 0; i < x->nlockw; i++)
-		lock_canon(x->e.w->mod.base + x->lockoff[i], x->lockk[i], NULL, NULL);
+		lock_canon(x, x->e.w->mod.base + x->lockoff[i], x->lockk[i], NULL, NULL);
 	if (x->lockw_over || x->observe)
 		locks_canon_all(x, NULL, NULL);
 	void *guest = engine_guest(&x->e);

@@ -468,6 +468,11 @@ void stats_on_lock(void *ctx, const struct tdxsim_lock_event *ev)
 			}
 		}
 		break;
+	case TDXSIM_LOCK_PARTIAL:
+		/* Half of a split try-acquire: its ACQUIRE event comes next (the
+		 * holder is recorded then; a BUSY against the transient half is
+		 * attributed to no holder). */
+		break;
 	case TDXSIM_LOCK_RELEASE: {
 		struct holder_slot *h = holders_find(&s->holders, ev->word_off);
 		if (!h)

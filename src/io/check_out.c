@@ -86,6 +86,7 @@ int ckf_write(const char *path, const struct ckf *h, const struct ck_result *r, 
 	put_str(f, "policy-name", h->policy_name);
 	fprintf(f, "hp-timeout %s\n", h->hp_timeout == CKX_HP_ON ? "on" : "off");
 	fprintf(f, "progress %s\n", h->strict_progress ? "strict" : "flow-end");
+	fprintf(f, "atomicity %s\n", h->instr_atomicity ? "instr" : "step");
 	fprintf(f, "actors %u\n", h->n_actors);
 	for (unsigned i = 0; i < h->n_actors; i++)
 		fprintf(f, "actor %u %s\n", i, h->actors[i]);
@@ -178,6 +179,11 @@ int ckf_read(const char *path, struct ckf *out, struct tdxsim_error *err)
 				out->hp_timeout = CKX_HP_OFF;
 			else
 				BAD("hp-timeout must be on or off");
+		} else if (!strcmp(key, "atomicity")) {
+			if (!strcmp(val, "instr"))
+				out->instr_atomicity = true;
+			else if (strcmp(val, "step"))
+				BAD("atomicity must be step or instr");
 		} else if (!strcmp(key, "progress")) {
 			if (!strcmp(val, "strict"))
 				out->strict_progress = true;
@@ -445,6 +451,9 @@ void ck_report_text(FILE *out, const struct ck_report *rep)
 	fprintf(out, "  time: module clock frozen at 0; host-priority timeout %s\n",
 		rep->hp_on ? "on (fires at the first host-priority failure after hp_lock_busy is set)"
 			   : "off (never fires)");
+	fprintf(out, "  atomicity: %s\n", rep->s->platform.instr_atomicity
+		? "instr (one step per atomic instruction of a try-acquire)"
+		: "step (one step per try-acquire)");
 	fprintf(out, "  progress: %s\n", rep->strict_progress ?
 		"actors finishing, guest progress, VMM flows ending with a non-retry result" :
 		"actors finishing, guest progress, any VMM flow ending");
@@ -529,6 +538,7 @@ json_t *ck_report_json(const struct ck_report *rep)
 	json_object_set_new(se, "por", json_boolean(o->por));
 	json_object_set_new(se, "symmetry", json_boolean(o->symmetry));
 	json_object_set_new(se, "hp_timeout", json_string(rep->hp_on ? "on" : "off"));
+	json_object_set_new(se, "atomicity", json_string(rep->s->platform.instr_atomicity ? "instr" : "step"));
 	json_object_set_new(se, "progress", json_string(rep->strict_progress ? "strict" : "flow-end"));
 	json_object_set_new(j, "search", se);
 	json_t *st = json_object();

@@ -34,6 +34,7 @@ struct ckf {
 	char policy[4096];         /* "" = the scenario's own */
 	int hp_timeout;            /* enum ckx_hp (ON or OFF: what the checker used) */
 	bool strict_progress;
+	bool instr_atomicity;      /* the search split try-acquires at their instructions */
 	char policy_name[TDXSIM_NAME_MAX];
 	unsigned n_actors;
 	char actors[TDXSIM_SCN_MAX_ACTORS + 64][TDXSIM_NAME_MAX + 16];

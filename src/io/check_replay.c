@@ -239,7 +239,11 @@ int ck_replay(const struct ckf *h, const struct ckf_cex *c, const char *trace_pa
 		free(s);
 		return -1;
 	}
-	struct ckx_opts xo = { .hp_timeout = h->hp_timeout, .strict_progress = h->strict_progress };
+	s->platform.instr_atomicity = h->instr_atomicity;
+	/* The counterexample's property is judged even when the check chose it with
+	 * --properties and the scenario does not list it. */
+	struct ckx_opts xo = { .hp_timeout = h->hp_timeout, .strict_progress = h->strict_progress,
+			       .props_override = s->properties | c->prop };
 	struct ckx *x = ckx_create(s, &xo, err);
 	if (!x) {
 		tdxsim_scenario_free(s);

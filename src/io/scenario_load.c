@@ -1137,7 +1137,7 @@ static int load_root(struct ld *L, const char *policy_override)
 	static const char *const keys[] = {
 		"scenario", "doc", "module", "vmm", "kernel", "policy", "platform", "td", "setup",
 		"actors", "properties", "retry_bound", "starve", "expect", "check", "latency", "sim",
-		"inputs", "stop_vcpus", "fault", NULL,
+		"inputs", "stop_vcpus", "fault", "atomicity", NULL,
 	};
 	struct yu *y = &L->y;
 	struct tdxsim_scenario *s = L->s;
@@ -1209,6 +1209,14 @@ static int load_root(struct ld *L, const char *policy_override)
 	size_defaults(s);
 	if (check_sizes(L, root))
 		return -1;
+	/* Step granularity of try-acquires (docs/scenario.md "atomicity"). */
+	if ((n = yu_get(y, root, "atomicity"))) {
+		const char *a = yu_str(n);
+		if (a && !strcmp(a, "instr"))
+			s->platform.instr_atomicity = true;
+		else if (!a || strcmp(a, "step"))
+			return fail(L, n, "'atomicity' must be step or instr");
+	}
 	/* Properties. */
 	s->properties = TDXSIM_PROP_DEADLOCK | TDXSIM_PROP_VM_BUG | TDXSIM_PROP_INVARIANTS |
 			TDXSIM_PROP_HALT;

@@ -21,6 +21,7 @@
 #include "module/invariants.h"
 #include "module/pamt.h"
 #include "tdxsim/lock.h"
+#include "tdxsim/lock_split.h"
 
 /* ---- the registry's names bound to C (a missing definition is a link error) ---- */
 
@@ -358,7 +359,35 @@ static enum tdxsim_step_result lock_one(struct tdxsim_mod *m, struct tdxsim_leaf
 	enum tdxsim_mode mode = r->kind == TDXSIM_LK_SEPT_ENTRY || r->kind == TDXSIM_LK_MUTEX
 					? TDXSIM_MODE_EXCLUSIVE : st->mode;
 	uint64_t before = word_value(r->kind, w);
-	tdx_status_t s = word_acquire(r->kind, w, mode, guest);
+	tdx_status_t s;
+	bool pushed = false;
+	if (!m->instr_atomicity) {
+		s = word_acquire(r->kind, w, mode, guest);
+	} else if (x->lock_cont == TDXSIM_CONT_NONE) {
+		/* First instruction; when more is left it is the next step (lock_split.h). */
+		enum tdxsim_lock_cont c;
+		s = tdxsim_lock_first(r->kind, w, mode == TDXSIM_MODE_EXCLUSIVE, guest, &c);
+		if (c != TDXSIM_CONT_NONE) {
+			x->lock_cont = (uint8_t)c;
+			emit(m, x, TDXSIM_LOCK_PARTIAL, st->res, mode, guest, -1, w, before,
+			     word_value(r->kind, w), s);
+			/* A lock (or a reader increment) held across the two instructions
+			 * is recorded now, so the lock accounting explains the word. */
+			if (tdxsim_lock_cont_holds(c))
+				push_held(x, mod_off(m, w), r->kind, mode, st->res, -1, st->hold, guest);
+			return TDXSIM_STEP_RAN;
+		}
+	} else {
+		enum tdxsim_lock_cont c = (enum tdxsim_lock_cont)x->lock_cont;
+		x->lock_cont = TDXSIM_CONT_NONE;
+		s = tdxsim_lock_rest(w, c);
+		if (tdxsim_lock_cont_holds(c)) {
+			if (s == TDX_SUCCESS)
+				pushed = true;
+			else
+				x->nheld--; /* the rest gave the lock (increment) back */
+		}
+	}
 	emit(m, x, TDXSIM_LOCK_ACQUIRE, st->res, mode, guest, -1, w, before, word_value(r->kind, w), s);
 	if (tdxsim_lock_status_is_misuse(s)) {
 		mod_halt(m, SCEC_LOCK_SOURCE, m->table->leaves[x->leaf].number);
@@ -366,7 +395,8 @@ static enum tdxsim_step_result lock_one(struct tdxsim_mod *m, struct tdxsim_leaf
 	}
 	if (s != TDX_SUCCESS)
 		return fail(m, x, busy_status(r, st, s), true);
-	push_held(x, mod_off(m, w), r->kind, mode, st->res, -1, st->hold, guest);
+	if (!pushed)
+		push_held(x, mod_off(m, w), r->kind, mode, st->res, -1, st->hold, guest);
 	if (r->backing == TDXSIM_BACK_SEPT_ENTRY)
 		x->entry = atomic_load_explicit((_Atomic uint64_t *)w, memory_order_acquire);
 	x->pc++;

@@ -121,4 +121,5 @@ void mod_region_init(struct tdxsim_mod *m, const struct tdxsim_module_config *cf
 	 * value because pamt_get_block refuses uninitialized ranges. */
 	m->hp_timeout_override = cfg->hp_lock_timeout_ns;
 	m->check_invariants = cfg->check_invariants;
+	m->instr_atomicity = cfg->instr_atomicity;
 }

@@ -48,6 +48,7 @@ struct tdxsim_mod {
 	/* Emulation knobs (struct tdxsim_module_config). */
 	uint64_t hp_timeout_override;           /* 0 = module default */
 	bool check_invariants;                  /* after every step (debug switch) */
+	bool instr_atomicity;                   /* split try-acquires at their instructions */
 	bool track_invariants;                  /* keep the invariants' bookkeeping (the TLB-safety
 	                                         * record) without checking after every step: the
 	                                         * checker judges the invariants itself */

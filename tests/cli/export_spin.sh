@@ -114,6 +114,10 @@ crosscheck tests/data/export/zero-step-removal.yaml "deadlock vm_bug livelock" \
 crosscheck tests/data/export/accept-spec-retry.yaml "starvation livelock" \
 	"starvation=holds livelock=holds"
 
+# The same at instruction atomicity (the scenario says atomicity: instr; docs/findings.md F3).
+crosscheck scenarios/accept-spec-retry-starvation.yaml "starvation livelock" \
+	"starvation=violated livelock=violated"
+
 # The instruction-level starvation of spec-retry without HP timeout (docs/export.md).
 "$tdxsim" export --promela "$src/tests/data/export/accept-spec-retry.yaml" --atomicity instr -o "$tmp/asi.pml" &&
 	"$src/scripts/spin-run.sh" "$tmp/asi.pml" starvation --memlim 2048 | grep -q 'verdict=violated.* error=non-progress-cycle' &&

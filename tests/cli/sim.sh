@@ -58,7 +58,7 @@ check_bad() { # file expected-message
 	[ "$(cat "$tmp/err")" = "$want" ] || err "$f: got '$(cat "$tmp/err")', expected '$want'"
 	ls "$tmp"/t.json* >/dev/null 2>&1 && err "$f: left a trace file behind"
 }
-check_bad bad_unknown_key.yaml "$d/bad_unknown_key.yaml:3: unknown key 'actor' (expected scenario, doc, module, vmm, kernel, policy, platform, td, setup, actors, properties, retry_bound, starve, expect, check, latency, sim, inputs, stop_vcpus, fault)"
+check_bad bad_unknown_key.yaml "$d/bad_unknown_key.yaml:3: unknown key 'actor' (expected scenario, doc, module, vmm, kernel, policy, platform, td, setup, actors, properties, retry_bound, starve, expect, check, latency, sim, inputs, stop_vcpus, fault, atomicity)"
 check_bad bad_program.yaml "$d/bad_program.yaml:5: actors: unknown program 'zap' (expected one of: module_init, cpu_online, cpu_offline, td_create, td_init_mem, td_finalize, vcpu_init, zap_range, memslot_delete, td_teardown, prefault)"
 check_bad bad_gpa.yaml "$d/bad_gpa.yaml:5: guest (accept): 'gpa' 0x10000 is outside the TD's private range [0x0, 0x10000)"
 check_bad bad_pages.yaml "$d/bad_pages.yaml:4: actors (zap_range): 'pages' 9 runs past the end of the TD's private range (8 pages from 0x8000)"
