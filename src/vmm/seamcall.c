@@ -188,9 +188,9 @@ issue:
 
 /*
  * kvm_make_all_cpus_request(kvm, req) with KVM_REQUEST_WAIT: set the request on every
- * vCPU (KVM_REQ_OUTSIDE_GUEST_MODE is NO_ACTION: no bit), and for every vCPU in
- * IN_GUEST_MODE move it to EXITING_GUEST_MODE and send an IPI
- * (kvm_request_needs_ipi); then wait until every IPI was handled.  A vCPU handles the
+ * vCPU (KVM_REQ_OUTSIDE_GUEST_MODE is NO_ACTION: no bit), and for every vCPU not
+ * OUTSIDE_GUEST_MODE move IN_GUEST_MODE to EXITING_GUEST_MODE and send an IPI
+ * (kvm_request_needs_ipi with KVM_REQUEST_WAIT); then wait until every IPI was handled.  A vCPU handles the
  * IPI when it runs with IRQs enabled: after a TD exit, or when it leaves the fastpath
  * (run_loop.c).  One vCPU per step.
  */
@@ -215,8 +215,13 @@ enum flow_ret vmm_flow_kick(struct flow_ctx *c)
 		FLOW_SHARED(c);
 		v = VCPU(c, K_VM, K_I);
 		v->requests |= (uint32_t)K_REQ;
-		if (v->mode == IN_GUEST_MODE) {
-			v->mode = EXITING_GUEST_MODE;
+		/* kvm_request_needs_ipi(): kvm_vcpu_exiting_guest_mode() moves IN_GUEST_MODE
+		 * to EXITING_GUEST_MODE, and a WAIT request IPIs every vCPU that was not
+		 * OUTSIDE_GUEST_MODE -- one an earlier kick already moved to EXITING (and
+		 * that may still be inside TDH.VP.ENTER with IRQs off) included. */
+		if (v->mode != OUTSIDE_GUEST_MODE) {
+			if (v->mode == IN_GUEST_MODE)
+				v->mode = EXITING_GUEST_MODE;
 			v->ipi_from |= 1ull << c->actor_id;
 		}
 	}

@@ -174,6 +174,30 @@ static void test_removal_kicks_guest(void **state)
 	vd_free(d);
 }
 
+/* kvm_request_needs_ipi() with KVM_REQUEST_WAIT: a vCPU that is not OUTSIDE_GUEST_MODE
+ * gets the IPI and is waited for, also one already in EXITING_GUEST_MODE (an earlier
+ * kick, e.g. kvm_vm_dead's, moved it there while it was inside TDH.VP.ENTER with IRQs
+ * off).  The vCPU here is in the guest with its mode forced to EXITING and no IPI
+ * pending: the removal's kick must still take it out of the guest before it returns
+ * (skipping it let TRACK's retry meet a TDH.VP.ENTER still holding the TD epoch --
+ * a false VM BUG tdxsim check found under kvm-6.16 and kvm-6.19). */
+static void test_kick_waits_for_exiting_vcpu(void **state)
+{
+	(void)state;
+	struct vd *d = runnable(VMM_KVM_6_19, NULL);
+	unsigned v0 = guest_with_page(d, 0, 0, GPA(2));
+	uint64_t exits0 = d->actors[v0].g.exits;
+	kvm_vcpu(d->vmm, 0, 0)->mode = EXITING_GUEST_MODE;
+	unsigned z = vd_thread(d, 2, VMM_PROG_ZAP_RANGE, 0, GPA(2), 1);
+	assert_true(run_until_done(d, z, 100000));
+	assert_int_equal(vmm_actor_result(d->vmm, z), 0);
+	long k = vd_find(d, 0, VMM_EV_KICK, 0);
+	assert_true(k >= 0);
+	assert_int_equal(d->actors[v0].g.exits, exits0 + 1);
+	assert_int_equal(vd_count(d, VMM_EV_VM_BUG), 0);
+	vd_free(d);
+}
+
 /* ---- kick + retry once ---------------------------------------------------------------------- */
 
 static bool zap_flag_up(struct vd *d, void *ctx)
@@ -469,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fault_aug_accept),
 		cmocka_unit_test(test_removal_kicks_guest),
+		cmocka_unit_test(test_kick_waits_for_exiting_vcpu),
 		cmocka_unit_test(test_kick_retry_once),
 		cmocka_unit_test(test_kick_retry_busy_again_bugs),
 		cmocka_unit_test(test_kick_before_block),
