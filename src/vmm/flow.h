@@ -132,11 +132,20 @@ void flow_pop(struct flow_ctx *c, int64_t value);
 	} while (0)
 
 /* Block (no visible effect) until cond holds; evaluating cond reads shared state,
- * so it is the step's visible action. */
+ * so it is the step's visible action.  Unlike FLOW_SYNC_AT, the resume label is
+ * stored only when the step ends here with FLOW_RAN: a step that reaches the wait
+ * without having acted (at a flow's entry, after a FLOW_YIELD) and blocks must
+ * leave its frame's pc alone too -- a BLOCKED step changes nothing.  It resumes
+ * at its previous label, re-running only the local work in between. */
 #define FLOW_WAIT_UNTIL(c, cond) FLOW_WAIT_UNTIL_((c), (cond), FLOW_LABEL(__COUNTER__))
 #define FLOW_WAIT_UNTIL_(c, cond, L)                                                   \
 	do {                                                                               \
-		FLOW_SYNC_AT(c, L);                                                        \
+		if ((c)->acted) {                                                          \
+			(c)->fr->pc = (L);                                                 \
+			return FLOW_RAN;                                                   \
+		}                                                                          \
+		__attribute__((fallthrough));                                              \
+	case (L):                                                                          \
 		if (!(cond))                                                               \
 			return FLOW_BLOCKED;                                               \
 		(c)->acted = 1;                                                            \
