@@ -477,17 +477,7 @@ static void lock_canon(const struct ckx *x, void *w, uint8_t kind, uint64_t (*pe
 
 static void *field_word(struct tdxsim_mod *m, struct td_obj *td, enum tdxsim_lock_field f)
 {
-	switch (f) {
-	case TDXSIM_FIELD_TDCS_OP_STATE: return td ? (void *)&td->op_state_lock : NULL;
-	case TDXSIM_FIELD_TDCS_SEPT_TREE: return td ? (void *)&td->sept_lock : NULL;
-	case TDXSIM_FIELD_TDCS_EPOCH: return td ? (void *)&td->epoch_lock : NULL;
-	case TDXSIM_FIELD_TDCS_RTMR: return td ? (void *)&td->rtmr_lock : NULL;
-	case TDXSIM_FIELD_TDCS_SERVTD_BINDINGS: return td ? (void *)&td->servtd_lock : NULL;
-	case TDXSIM_FIELD_TDCS_MIG: return td ? (void *)&td->mig_lock : NULL;
-	case TDXSIM_FIELD_KOT: return td ? NULL : (void *)&mod_global(m)->kot_lock;
-	case TDXSIM_FIELD_GLOBAL: return td ? NULL : (void *)&mod_global(m)->global_lock;
-	default: return NULL;
-	}
+	return td ? mod_tdcs_field_lock(td, f) : mod_global_field_lock(m, f);
 }
 
 /* Every sharex / sharex_hp word of the module (replay, validation). */
@@ -558,6 +548,20 @@ static void vmm_frames_canon(struct ckx *x, struct flow_stack *s, uint64_t (*per
 			f->l[5] = perturb ? perturb(ctx) % 1000 : 0; /* local retry count, never compared */
 		}
 	}
+}
+
+/* The checker's whole state: the world's arena, then the retry monitor (x->mon).
+ * buf holds ckx_canon_size() bytes. */
+static void state_save(struct ckx *x, uint8_t *buf)
+{
+	tdxsim_world_snapshot(x->e.w, buf);
+	memcpy(buf + x->e.w->arena_size, x->mon, x->mon_len);
+}
+
+static void state_load(struct ckx *x, const uint8_t *buf)
+{
+	tdxsim_world_restore(x->e.w, buf);
+	memcpy(x->mon, buf + x->e.w->arena_size, x->mon_len);
 }
 
 static void canon(struct ckx *x)
@@ -1152,8 +1156,7 @@ static int m_validate(void *ctx, unsigned a, char *why, size_t len)
 		if (!x->vbuf[i] && !(x->vbuf[i] = malloc(n + x->mon_len)))
 			return 0;
 	uint8_t *S = x->vbuf[0], *A = x->vbuf[1], *B = x->vbuf[2];
-	tdxsim_world_snapshot(x->e.w, S);
-	memcpy(S + n, x->mon, x->mon_len);
+	state_save(x, S);
 	struct ck_trans tr;
 	bool q = x->quiet;
 	x->quiet = true;
@@ -1162,18 +1165,14 @@ static int m_validate(void *ctx, unsigned a, char *why, size_t len)
 	/* canon() re-canonicalizes only the lock words the step touched (the others
 	 * are canonical by induction); the perturbed copy needs them all. */
 	locks_canon_all(x, NULL, NULL);
-	tdxsim_world_snapshot(x->e.w, A);
-	memcpy(A + n, x->mon, x->mon_len);
-	tdxsim_world_restore(x->e.w, S);
-	memcpy(x->mon, S + n, x->mon_len);
+	state_save(x, A);
+	state_load(x, S);
 	perturb(x);
 	memset(&tr, 0, sizeof(tr));
 	enum flow_ret r2 = m_step(x, a, &tr);
 	locks_canon_all(x, NULL, NULL);
-	tdxsim_world_snapshot(x->e.w, B);
-	memcpy(B + n, x->mon, x->mon_len);
-	tdxsim_world_restore(x->e.w, S);
-	memcpy(x->mon, S + n, x->mon_len);
+	state_save(x, B);
+	state_load(x, S);
 	x->quiet = q;
 	if ((r1 == FLOW_BLOCKED) != (r2 == FLOW_BLOCKED)) {
 		snprintf(why, len, "%s: blocked in one copy of the state and not in the other", x->names[a]);
@@ -1444,15 +1443,13 @@ bool ckx_env_changes(struct ckx *x, unsigned a)
 	uint8_t *save = malloc(n + x->mon_len);
 	if (!save)
 		return true;
-	tdxsim_world_snapshot(x->e.w, save);
-	memcpy(save + n, x->mon, x->mon_len);
+	state_save(x, save);
 	unsigned k = a - x->n_eng;
 	apply_input(x, &x->s->inputs[x->env[k].input]);
 	if (!x->env[k].periodic)
 		MH(x)->fired |= 1ull << k;
 	bool changed = memcmp(save, x->e.w->arena, n) || memcmp(save + n, x->mon, x->mon_len);
-	tdxsim_world_restore(x->e.w, save);
-	memcpy(x->mon, save + n, x->mon_len);
+	state_load(x, save);
 	free(save);
 	return changed;
 }
@@ -1471,8 +1468,7 @@ void ckx_canon_copy(struct ckx *x, uint8_t *buf)
 	tdxsim_world_snapshot(x->e.w, save);
 	canon(x);
 	locks_canon_all(x, NULL, NULL);
-	tdxsim_world_snapshot(x->e.w, buf);
-	memcpy(buf + n, x->mon, x->mon_len);
+	state_save(x, buf);
 	/* The retry monitor is part of the checker's state; in replay it is kept the
 	 * same way (the observer runs), so it compares too. */
 	tdxsim_world_restore(x->e.w, save);
@@ -1489,8 +1485,7 @@ bool ckx_enabled(struct ckx *x, unsigned a)
 	uint8_t *save = malloc(n + x->mon_len);
 	if (!save)
 		return true;
-	tdxsim_world_snapshot(x->e.w, save);
-	memcpy(save + n, x->mon, x->mon_len);
+	state_save(x, save);
 	bool q = x->quiet;
 	struct engine_observer saved = x->e.obs;
 	engine_set_observer(&x->e, NULL);
@@ -1498,8 +1493,7 @@ bool ckx_enabled(struct ckx *x, unsigned a)
 	enum flow_ret r = engine_step(&x->e, a);
 	x->quiet = q;
 	engine_set_observer(&x->e, &saved);
-	tdxsim_world_restore(x->e.w, save);
-	memcpy(x->mon, save + n, x->mon_len);
+	state_load(x, save);
 	free(save);
 	return r != FLOW_BLOCKED;
 }

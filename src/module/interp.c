@@ -323,22 +323,14 @@ static tdx_status_t busy_status(const struct tdxsim_resource *r, const struct td
 
 static void *field_word(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x, enum tdxsim_lock_field f)
 {
-	struct td_obj *td = x->td != UINT32_MAX ? mod_td(m, x->td) : NULL;
-	switch (f) {
-	case TDXSIM_FIELD_TDCS_OP_STATE: return td ? (void *)&td->op_state_lock : NULL;
-	case TDXSIM_FIELD_TDCS_SEPT_TREE: return td ? (void *)&td->sept_lock : NULL;
-	case TDXSIM_FIELD_TDCS_EPOCH: return td ? (void *)&td->epoch_lock : NULL;
-	case TDXSIM_FIELD_TDCS_RTMR: return td ? (void *)&td->rtmr_lock : NULL;
-	case TDXSIM_FIELD_TDCS_SERVTD_BINDINGS: return td ? (void *)&td->servtd_lock : NULL;
-	case TDXSIM_FIELD_TDCS_MIG: return td ? (void *)&td->mig_lock : NULL;
-	case TDXSIM_FIELD_KOT: return &mod_global(m)->kot_lock;
-	case TDXSIM_FIELD_GLOBAL: return &mod_global(m)->global_lock;
-	case TDXSIM_FIELD_WBT: return &mod_wbt(m, mod_lp(m, x->lp)->pkg)->lock;
-	case TDXSIM_FIELD_TDMR: return &mod_tdmr(m, (unsigned)x->scratch[0])->lock;
-	case TDXSIM_FIELD_NONE:
-	case TDXSIM_FIELD__COUNT: break;
-	}
-	return NULL;
+	if (f == TDXSIM_FIELD_WBT)
+		return &mod_wbt(m, mod_lp(m, x->lp)->pkg)->lock;
+	if (f == TDXSIM_FIELD_TDMR)
+		return &mod_tdmr(m, (unsigned)x->scratch[0])->lock;
+	void *g = mod_global_field_lock(m, f);
+	if (g)
+		return g;
+	return x->td != UINT32_MAX ? mod_tdcs_field_lock(mod_td(m, x->td), f) : NULL;
 }
 
 static enum tdxsim_step_result lock_one(struct tdxsim_mod *m, struct tdxsim_leaf_exec *x,

@@ -93,6 +93,30 @@ static inline struct td_obj *mod_td(struct tdxsim_mod *m, uint32_t i)
 {
 	return (struct td_obj *)(m->base + m->lay.off_tds) + i;
 }
+/* The lock word of a field lock in td's TDCS (lock table `field:`), NULL for a field
+ * that is not in the TDCS.  The interpreter and the checker's lock canonicalization
+ * both resolve field locks through these two. */
+static inline void *mod_tdcs_field_lock(struct td_obj *td, enum tdxsim_lock_field f)
+{
+	switch (f) {
+	case TDXSIM_FIELD_TDCS_OP_STATE: return &td->op_state_lock;
+	case TDXSIM_FIELD_TDCS_SEPT_TREE: return &td->sept_lock;
+	case TDXSIM_FIELD_TDCS_EPOCH: return &td->epoch_lock;
+	case TDXSIM_FIELD_TDCS_RTMR: return &td->rtmr_lock;
+	case TDXSIM_FIELD_TDCS_SERVTD_BINDINGS: return &td->servtd_lock;
+	case TDXSIM_FIELD_TDCS_MIG: return &td->mig_lock;
+	default: return NULL;
+	}
+}
+/* The lock word of a module-global field lock (KOT, global), NULL otherwise. */
+static inline void *mod_global_field_lock(struct tdxsim_mod *m, enum tdxsim_lock_field f)
+{
+	switch (f) {
+	case TDXSIM_FIELD_KOT: return &mod_global(m)->kot_lock;
+	case TDXSIM_FIELD_GLOBAL: return &mod_global(m)->global_lock;
+	default: return NULL;
+	}
+}
 static inline struct vcpu_obj *mod_vcpu(struct tdxsim_mod *m, uint32_t i)
 {
 	return (struct vcpu_obj *)(m->base + m->lay.off_vcpus) + i;
